@@ -1,0 +1,55 @@
+# Two commands set up a fresh machine: `make book` (build the book) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NB     ?=
+
+# Offline dataset copies: used when ../shared/datasets exists (development and CI
+# machines have no internet); otherwise keras.datasets downloads the data.
+SHARED_DATA := $(abspath ../shared/datasets)
+ifeq ($(DNNBOOK_DATA_DIR),)
+ifneq ($(wildcard $(SHARED_DATA)/mnist.npz),)
+export DNNBOOK_DATA_DIR := $(SHARED_DATA)
+endif
+endif
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+# GPU=1 installs tensorflow[and-cuda] instead of tensorflow-cpu.
+ifeq ($(GPU),1)
+REQS := $(VENV)/requirements-gpu.txt
+else
+REQS := requirements.txt
+endif
+
+.PHONY: book test run fast report install clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	sed 's/^tensorflow-cpu==/tensorflow[and-cuda]==/' requirements.txt > $(VENV)/requirements-gpu.txt
+	$(BIN)/python -m pip install --quiet -r $(REQS)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m dnnbook.kernel
+	touch $@
+
+book: $(STAMP)          ## build the HTML book from the committed outputs
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "Open _build/html/index.html in a browser."
+
+test: $(STAMP)          ## the whole test suite (unit tests, nbval in FAST mode, book build)
+	$(BIN)/python -m pytest
+
+run: $(STAMP)           ## execute notebooks in FULL mode, in place (make run NB=path)
+	$(BIN)/python -m dnnbook.runner run $(NB)
+
+fast: $(STAMP)          ## execute notebooks in FAST mode into _build/fast
+	$(BIN)/python -m dnnbook.runner run --fast --out _build/fast $(NB)
+
+report: $(STAMP)        ## regenerate book/execution-report.md from the notebooks' metadata
+	$(BIN)/python -m dnnbook.runner report
+
+clean:
+	rm -rf _build

@@ -1,0 +1,27 @@
+"""Plumbing for the *Training Deep Neural Networks* course.
+
+The package holds what every notebook needs but nobody needs to read twice:
+dataset loading (offline copies or ``keras.datasets``), the FAST/FULL switch,
+a consistent plotting style and the notebook runner. Teaching code stays in
+the notebooks.
+"""
+
+from dnnbook.data import (
+    DatasetError,
+    data_source,
+    load_cifar10,
+    load_fashion_mnist,
+    load_mnist,
+)
+from dnnbook.modes import fast_mode_default
+
+__all__ = [
+    "DatasetError",
+    "data_source",
+    "fast_mode_default",
+    "load_cifar10",
+    "load_fashion_mnist",
+    "load_mnist",
+]
+
+__version__ = "0.1.0"

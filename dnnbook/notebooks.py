@@ -1,0 +1,65 @@
+"""Small helpers to read notebooks the way the runner and the tests need to."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import nbformat
+
+#: Folders whose notebooks the runner executes and commits with FULL outputs.
+EXECUTED_DIRS = ("notebooks", "solutions")
+#: Folders of generated exercise twins (never executed in place).
+EXERCISE_DIR = "exercises"
+#: Cells papermill adds when parameters are passed on the command line.
+INJECTED_TAG = "injected-parameters"
+#: Where the runner records what it did, inside ``nb.metadata``.
+META_KEY = "dnnbook"
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def executed_notebooks(root: Path | None = None) -> list[Path]:
+    """Chapter and solution notebooks, in a stable order."""
+    root = root or repo_root()
+    found = []
+    for folder in EXECUTED_DIRS:
+        found += sorted((root / folder).glob("*.ipynb"))
+    return found
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def code_cells(nb) -> list:
+    """The code cells that belong to the notebook (papermill's injected cell excluded)."""
+    return [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and INJECTED_TAG not in cell.metadata.get("tags", [])
+    ]
+
+
+def code_hash(nb) -> str:
+    """sha256 of the code cells' sources: changes whenever any code changes."""
+    sources = [cell.source for cell in code_cells(nb)]
+    return hashlib.sha256(json.dumps(sources).encode()).hexdigest()
+
+
+def execution_record(nb) -> dict:
+    """What the runner stored about the last execution ({} if never run)."""
+    return dict(nb.metadata.get(META_KEY, {}).get("execution", {}))
+
+
+def title(nb, default: str) -> str:
+    """The text of the first level-1 heading, or ``default``."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return default

@@ -1,0 +1,239 @@
+"""Executes notebooks with papermill and records how they were run.
+
+``make run`` (FULL, in place: the only way committed outputs are produced) and
+``make fast`` (FAST, into a scratch folder) both call this module::
+
+    python -m dnnbook.runner run [--fast] [--out DIR] [NOTEBOOK ...]
+    python -m dnnbook.runner report
+
+Each executed notebook gets ``metadata.dnnbook.execution`` with the mode, the
+duration, the TensorFlow/Keras/Python versions, the device, the data source and
+a hash of its code cells. FULL runs then regenerate ``book/execution-report.md``
+from the committed notebooks. A notebook that fails is never written over its
+source; the failed copy goes to ``_build/failed/`` for inspection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+
+from dnnbook import notebooks as nbs
+from dnnbook.data import DATA_DIR_ENV, data_dir
+from dnnbook.kernel import KERNEL_NAME
+from dnnbook.modes import FAST_ENV
+
+REPORT_PATH = Path("book") / "execution-report.md"
+
+_GPU_PROBE = (
+    "import os; os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')\n"
+    "import tensorflow as tf\n"
+    "gpus = tf.config.list_physical_devices('GPU')\n"
+    "print(tf.config.experimental.get_device_details(gpus[0]).get('device_name', 'GPU')"
+    " if gpus else '')\n"
+)
+
+
+def _version(*distributions: str) -> str:
+    for name in distributions:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "not installed"
+
+
+def describe_device() -> str:
+    """'GPU: <name>' when TensorFlow sees a GPU, else 'CPU: <model>, N cores'."""
+    probe = subprocess.run(
+        [sys.executable, "-c", _GPU_PROBE], capture_output=True, text=True, timeout=300
+    )
+    gpu = probe.stdout.strip().splitlines()[-1:] if probe.returncode == 0 else []
+    if gpu and gpu[0]:
+        return f"GPU: {gpu[0]}"
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"CPU: {model}, {os.cpu_count()} cores"
+
+
+def environment() -> dict:
+    folder = data_dir()
+    return {
+        "tensorflow": _version("tensorflow", "tensorflow-cpu"),
+        "keras": _version("keras"),
+        "python": platform.python_version(),
+        "device": describe_device(),
+        "data_source": "offline copy" if folder else "keras.datasets download",
+    }
+
+
+def _clean_papermill_metadata(nb) -> None:
+    """Drop per-run timestamps so that committed notebooks diff cleanly."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:
+            del cell.metadata["tags"]
+
+
+def execute(path: Path, out_path: Path, fast: bool, env_info: dict,
+            failed_dir: Path | None = None) -> dict:
+    """Run ``path`` top to bottom with papermill and write the result to ``out_path``.
+
+    Raises papermill's PapermillExecutionError if a cell fails; ``out_path`` is
+    then left as it was and the failed copy is saved in ``failed_dir``
+    (default ``_build/failed``).
+    """
+    import papermill
+
+    source = nbs.read(path)
+    os.environ[FAST_ENV] = "1" if fast else "0"
+    with tempfile.TemporaryDirectory() as tmp:
+        running = Path(tmp) / path.name
+        start = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(path), str(running), kernel_name=KERNEL_NAME, cwd=str(path.parent),
+                progress_bar=sys.stdout.isatty(), log_output=False,
+            )
+        except Exception:
+            failed = (failed_dir or nbs.repo_root() / "_build" / "failed") / path.name
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            if running.exists():
+                shutil.copy(running, failed)
+            raise
+        duration = time.perf_counter() - start
+        nb = nbs.read(running)
+    _clean_papermill_metadata(nb)
+    if "kernelspec" in source.metadata:
+        nb.metadata["kernelspec"] = source.metadata["kernelspec"]
+    record = {
+        "mode": "FAST" if fast else "FULL",
+        "duration_s": round(duration, 1),
+        "executed_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        **env_info,
+        "code_sha256": nbs.code_hash(nb),
+    }
+    nb.metadata.setdefault(nbs.META_KEY, {})["execution"] = record
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(out_path))
+    return record
+
+
+def report_markdown(root: Path) -> str:
+    """The execution-report page, built from the committed notebooks' metadata."""
+    lines = [
+        "# Execution report",
+        "",
+        "Every chapter and solution notebook in this book was executed top to bottom",
+        "by the course runner (`make run`) in FULL mode; the outputs you read are the",
+        "outputs of that run. This page is regenerated from the metadata the runner",
+        "stores in each notebook, so it cannot drift from them.",
+        "",
+        "| Notebook | Mode | Time (s) | Device | TensorFlow | Keras | Data | Executed |",
+        "|---|---|---:|---|---|---|---|---|",
+    ]
+    for path in nbs.executed_notebooks(root):
+        nb = nbs.read(path)
+        rec = nbs.execution_record(nb)
+        rel = path.relative_to(root).with_suffix("").as_posix()
+        link = f"{{doc}}`{nbs.title(nb, path.stem)} <../{rel}>`"
+        if not rec:
+            lines.append(f"| {link} | not executed | | | | | | |")
+            continue
+        lines.append(
+            f"| {link} | {rec['mode']} | {rec['duration_s']:.1f} | {rec['device']} | "
+            f"{rec['tensorflow']} | {rec['keras']} | {rec['data_source']} | "
+            f"{rec['executed_at']} |"
+        )
+    lines += [
+        "",
+        "FAST runs (`make fast`, and the nbval tests in CI) use smaller subsets and",
+        "fewer epochs; their outputs are checked but never committed.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_report(root: Path) -> Path:
+    path = root / REPORT_PATH
+    path.write_text(report_markdown(root))
+    return path
+
+
+def _targets(names: list[str], root: Path) -> list[Path]:
+    if not names:
+        return nbs.executed_notebooks(root)
+    paths = [Path(name).resolve() for name in names]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise SystemExit(f"No such notebook: {', '.join(missing)}")
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dnnbook.runner", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="execute notebooks")
+    run.add_argument("notebooks", nargs="*", help="default: every chapter and solution notebook")
+    run.add_argument("--fast", action="store_true", help="FAST mode (default: FULL)")
+    run.add_argument("--out", type=Path, help="write executed copies here (default: in place)")
+    sub.add_parser("report", help="regenerate book/execution-report.md")
+    args = parser.parse_args(argv)
+
+    root = nbs.repo_root()
+    if args.command == "report":
+        print(f"wrote {write_report(root)}")
+        return 0
+    if args.fast and args.out is None:
+        parser.error("FAST outputs are never committed: give --out DIR")
+
+    targets = _targets(args.notebooks, root)
+    source = os.environ.get(DATA_DIR_ENV) or "keras.datasets (downloads)"
+    print(f"Detecting the device... (data: {source})", flush=True)
+    env_info = environment()
+    mode = "FAST" if args.fast else "FULL"
+    print(f"{mode} run of {len(targets)} notebook(s) on {env_info['device']}, "
+          f"TensorFlow {env_info['tensorflow']}, Keras {env_info['keras']}", flush=True)
+    failures, summary = [], []
+    for i, path in enumerate(targets, 1):
+        rel = path.relative_to(root) if path.is_relative_to(root) else path
+        out = path if args.out is None else args.out.resolve() / rel
+        print(f"[{i}/{len(targets)}] {rel} ...", end=" ", flush=True)
+        try:
+            rec = execute(path, out, args.fast, env_info)
+        except Exception as exc:  # report every failing notebook, then fail
+            print(f"FAILED ({type(exc).__name__}); see _build/failed/{path.name}", flush=True)
+            print(str(exc).strip()[-2000:], flush=True)
+            failures.append(str(rel))
+            continue
+        print(f"{rec['duration_s']:.1f} s", flush=True)
+        summary.append((str(rel), rec["duration_s"]))
+    if args.out is None and summary:
+        print(f"wrote {write_report(root)}")
+    total = sum(seconds for _, seconds in summary)
+    print(f"{mode}: {len(summary)} passed, {len(failures)} failed, {total:.1f} s in all")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

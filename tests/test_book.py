@@ -1,0 +1,56 @@
+"""The book builds from the committed outputs with warnings as errors."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dnnbook import notebooks as nbs
+
+ROOT = nbs.repo_root()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    jb = Path(sys.executable).parent / "jupyter-book"
+    proc = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out),
+                           "-W", "-n", "--keep-going"], capture_output=True, text=True)
+    return proc, out / "_build" / "html"
+
+
+def test_book_builds_without_warnings(built):
+    proc, html = built
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"jupyter-book build failed:\n{log[-4000:]}"
+    assert "WARNING" not in log, f"the build printed warnings:\n{log[-4000:]}"
+    assert (html / "index.html").is_file()
+
+
+def test_every_notebook_page_is_rendered_with_its_figures(built):
+    _, html = built
+    for path in nbs.executed_notebooks(ROOT):
+        page = html / path.relative_to(ROOT).with_suffix(".html")
+        assert page.is_file(), f"{page.name} was not built"
+        text = page.read_text()
+        images = re.findall(r'<img[^>]+src="([^"]+)"', text)
+        assert images, f"{page.name} shows no figure"
+        for src in images:
+            assert (page.parent / src).is_file(), f"{page.name}: image {src} is missing from the build"
+
+
+def test_glued_numbers_appear_in_the_text(built):
+    _, html = built
+    page = (html / "notebooks" / "01_vanishing_exploding_gradients.html").read_text()
+    assert re.search(r"The slope is at most <span[^>]*>\s*0\.25\s*</span>", page), \
+        "the glued maximum sigmoid slope (0.25) is not rendered in the prose"
+
+
+def test_execution_report_page_lists_the_chapters(built):
+    _, html = built
+    page = (html / "book" / "execution-report.html").read_text()
+    for path in nbs.executed_notebooks(ROOT):
+        assert path.stem in page, f"the execution report does not link {path.name}"
+    assert "FULL" in page and "TensorFlow" in page

@@ -1,0 +1,122 @@
+"""Committed chapter and solution notebooks are what the runner produced in FULL mode.
+
+These checks read the notebooks as committed (they execute nothing), so they
+catch an edited cell that was not re-run, a hand-edited output, an error or a
+warning in an output, and API that Keras 3 no longer supports.
+"""
+
+import re
+
+import pytest
+
+from dnnbook import notebooks as nbs
+from dnnbook.runner import REPORT_PATH, report_markdown
+
+ROOT = nbs.repo_root()
+NOTEBOOKS = nbs.executed_notebooks(ROOT)
+IDS = [p.relative_to(ROOT).as_posix() for p in NOTEBOOKS]
+
+# TensorFlow C++ log lines and Python warnings that must never reach an output.
+NOISE = re.compile(
+    r"(^[IWEF]\d{4} |oneDNN custom operations|cpu_feature_guard|This TensorFlow binary"
+    r"|\w*Warning:|WARNING:absl|absl::InitializeLog)", re.MULTILINE)
+
+# Removed or deprecated API (the course uses current TensorFlow 2.21 / Keras 3 only).
+OUTDATED_API = {
+    r"[(,]\s*lr\s*=": "lr= (use learning_rate=)",
+    r"[(,]\s*decay\s*=": "decay= (use a learning-rate schedule)",
+    r"input_shape\s*=": "input_shape= on a layer (start with keras.Input)",
+    r"\b(set_value|get_value)\(": "keras.backend.set_value/get_value",
+    r"\.h5['\"]": ".h5 files (save in the .keras format)",
+    r"history\[['\"]lr['\"]\]": 'history["lr"] (the key is "learning_rate")',
+    r"LeakyReLU\(\s*alpha": "LeakyReLU(alpha=) (use negative_slope=)",
+    r"tf\.compat\.v1|tf\.contrib": "TensorFlow 1 API",
+    r"TF_ENABLE_ONEDNN_OPTS": "TF_ENABLE_ONEDNN_OPTS (it halves CPU speed)",
+}
+
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:<]+)")
+
+
+def rerun_hint(path):
+    return f"re-run it with `make run NB={path.relative_to(ROOT).as_posix()}` and commit the result"
+
+
+def test_there_are_executed_notebooks():
+    assert NOTEBOOKS, "no chapter or solution notebooks found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_executed_by_the_runner_in_full_mode_with_current_code(path):
+    nb = nbs.read(path)
+    record = nbs.execution_record(nb)
+    assert record, f"{path.name} has no execution record: {rerun_hint(path)}"
+    assert record["mode"] == "FULL", f"{path.name} was last run in {record['mode']} mode: {rerun_hint(path)}"
+    for key in ("duration_s", "tensorflow", "keras", "device", "data_source"):
+        assert record.get(key), f"{path.name}: execution record lacks {key!r}: {rerun_hint(path)}"
+    assert record["code_sha256"] == nbs.code_hash(nb), (
+        f"{path.name}: its code changed after its last FULL run, so its outputs are stale: "
+        f"{rerun_hint(path)}"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_executed_top_to_bottom_without_errors_or_noise(path):
+    nb = nbs.read(path)
+    cells = nbs.code_cells(nb)
+    counts = [cell.execution_count for cell in cells]
+    assert counts == list(range(1, len(cells) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..{len(cells)}: {rerun_hint(path)}"
+    )
+    for i, cell in enumerate(cells, 1):
+        for out in cell.outputs:
+            assert out.output_type != "error", f"{path.name} In[{i}] has an error output ({out.ename})"
+            if out.output_type == "stream":
+                assert out.name == "stdout", f"{path.name} In[{i}] wrote to stderr: {out.text[:200]!r}"
+                match = NOISE.search(out.text)
+                assert not match, f"{path.name} In[{i}] prints a log line or warning: {match.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_uses_current_keras_api_only(path):
+    nb = nbs.read(path)
+    for i, cell in enumerate(nbs.code_cells(nb), 1):
+        for pattern, why in OUTDATED_API.items():
+            assert not re.search(pattern, cell.source), f"{path.name} In[{i}] uses {why}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_page_structure_objectives_parameters_takeaways(path):
+    nb = nbs.read(path)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), \
+        f"{path.name} must open with a title"
+    assert "After this notebook you can" in first.source, f"{path.name} must open with objectives"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+    assert "FAST = dnnbook.fast_mode_default()" in tagged[0].source
+    seeds = [c for c in nbs.code_cells(nb) if "set_random_seed(" in c.source]
+    assert len(seeds) == 1, f"{path.name} must seed once, at the top (found {len(seeds)} seeding cells)"
+    last_markdown = [c for c in nb.cells if c.cell_type == "markdown"][-1]
+    assert "Takeaways" in last_markdown.source, f"{path.name} must end with a takeaways cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_glued_number_in_the_text_is_produced_by_an_output(path):
+    nb = nbs.read(path)
+    glued = {
+        out.metadata["scrapbook"]["name"]
+        for cell in nbs.code_cells(nb) for out in cell.outputs
+        if "scrapbook" in out.get("metadata", {})
+    }
+    cited = {key for cell in nb.cells if cell.cell_type == "markdown"
+             for key in GLUE_ROLE.findall(cell.source)}
+    missing = sorted(cited - glued)
+    assert not missing, f"{path.name} cites glue keys that no output defines: {missing}"
+
+
+def test_execution_report_page_matches_the_notebooks():
+    page = ROOT / REPORT_PATH
+    assert page.read_text() == report_markdown(ROOT), (
+        f"{REPORT_PATH} is out of date: regenerate it with `make report` "
+        "(`make run` does this after every FULL run)"
+    )

@@ -1,0 +1,96 @@
+"""The runner, the FAST/FULL switch and the notebook helpers, on tiny notebooks."""
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from dnnbook import notebooks as nbs
+from dnnbook import runner
+from dnnbook.modes import FAST_ENV, fast_mode_default
+
+ENV_INFO = {"tensorflow": "x", "keras": "y", "python": "z", "device": "CPU: test",
+            "data_source": "offline copy"}
+
+
+def tiny_notebook(path, *extra_cells):
+    nb = new_notebook(cells=[
+        new_markdown_cell("# A tiny notebook"),
+        new_code_cell("import dnnbook\nFAST = dnnbook.fast_mode_default()", metadata={"tags": ["parameters"]}),
+        new_code_cell("print('FAST is', FAST)"),
+        *extra_cells,
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("false", False),
+                                             ("1", True), ("TRUE", True), (" yes ", True)])
+def test_fast_mode_from_environment(monkeypatch, value, expected):
+    monkeypatch.setenv(FAST_ENV, value)
+    assert fast_mode_default() is expected
+
+
+def test_fast_mode_rejects_unclear_values(monkeypatch):
+    monkeypatch.setenv(FAST_ENV, "maybe")
+    with pytest.raises(ValueError, match="use 1 for a FAST run or 0 for a FULL run"):
+        fast_mode_default()
+
+
+def test_code_hash_follows_code_not_outputs_or_markdown(tmp_path):
+    nb = nbs.read(tiny_notebook(tmp_path / "a.ipynb"))
+    before = nbs.code_hash(nb)
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", text="FAST is True\n")]
+    nb.cells[0].source += "\nMore prose."
+    assert nbs.code_hash(nb) == before
+    nb.cells[2].source = "print('FAST:', FAST)"
+    assert nbs.code_hash(nb) != before
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_execute_records_mode_versions_and_code_hash(tmp_path, monkeypatch, fast):
+    source = tiny_notebook(tmp_path / "tiny.ipynb")
+    out = tmp_path / "out" / "tiny.ipynb"
+    monkeypatch.delenv(FAST_ENV, raising=False)
+    record = runner.execute(source, out, fast=fast, env_info=ENV_INFO)
+    nb = nbs.read(out)
+    assert nb.cells[2].outputs[0].text == f"FAST is {fast}\n"
+    assert nbs.execution_record(nb) == record
+    assert record["mode"] == ("FAST" if fast else "FULL")
+    assert record["code_sha256"] == nbs.code_hash(nbs.read(source))
+    assert record["device"] == "CPU: test" and record["duration_s"] > 0
+    assert [c.execution_count for c in nbs.code_cells(nb)] == [1, 2]
+    assert "papermill" not in nb.metadata  # per-run noise is stripped
+    assert all("papermill" not in c.metadata and "execution" not in c.metadata for c in nb.cells)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_failed_notebook_never_overwrites_its_target(tmp_path):
+    source = tiny_notebook(tmp_path / "broken.ipynb", new_code_cell("1 / 0"))
+    target = tmp_path / "committed.ipynb"
+    target.write_text("previous content")
+    with pytest.raises(Exception, match="ZeroDivisionError"):
+        runner.execute(source, target, fast=True, env_info=ENV_INFO, failed_dir=tmp_path / "failed")
+    assert target.read_text() == "previous content"
+    failed = nbs.read(tmp_path / "failed" / "broken.ipynb")
+    assert failed.cells[-1].outputs[0].ename == "ZeroDivisionError"
+
+
+def test_report_lists_each_notebook_with_its_record(tmp_path):
+    for folder in nbs.EXECUTED_DIRS:
+        (tmp_path / folder).mkdir()
+    done = tiny_notebook(tmp_path / "notebooks" / "01_done.ipynb")
+    nb = nbs.read(done)
+    nb.metadata["dnnbook"] = {"execution": {"mode": "FULL", "duration_s": 12.34, "executed_at": "now",
+                                            **ENV_INFO, "code_sha256": nbs.code_hash(nb)}}
+    nbformat.write(nb, str(done))
+    tiny_notebook(tmp_path / "solutions" / "02_todo.ipynb")
+    page = runner.report_markdown(tmp_path)
+    assert "| {doc}`A tiny notebook <../notebooks/01_done>` | FULL | 12.3 | CPU: test |" in page
+    assert "| {doc}`A tiny notebook <../solutions/02_todo>` | not executed |" in page
+
+
+def test_fast_cli_refuses_to_write_in_place(capsys):
+    with pytest.raises(SystemExit):
+        runner.main(["run", "--fast"])
+    assert "FAST outputs are never committed" in capsys.readouterr().err
