@@ -22,7 +22,7 @@ else
 REQS := requirements.txt
 endif
 
-.PHONY: book test run fast report install clean
+.PHONY: book test run fast report exercises install clean
 
 install: $(STAMP)
 
@@ -47,6 +47,9 @@ run: $(STAMP)           ## execute notebooks in FULL mode, in place (make run NB
 
 fast: $(STAMP)          ## execute notebooks in FAST mode into _build/fast
 	$(BIN)/python -m dnnbook.runner run --fast --out _build/fast $(NB)
+
+exercises: $(STAMP)     ## regenerate exercises/ from solutions/ (never edit exercises by hand)
+	$(BIN)/python -m dnnbook.exercises
 
 report: $(STAMP)        ## regenerate book/execution-report.md from the notebooks' metadata
 	$(BIN)/python -m dnnbook.runner report

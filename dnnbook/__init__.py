@@ -6,6 +6,7 @@ a consistent plotting style and the notebook runner. Teaching code stays in
 the notebooks.
 """
 
+from dnnbook import checks
 from dnnbook.data import (
     DatasetError,
     data_source,
@@ -13,15 +14,18 @@ from dnnbook.data import (
     load_fashion_mnist,
     load_mnist,
 )
+from dnnbook.exercises import todo
 from dnnbook.modes import fast_mode_default
 
 __all__ = [
+    "checks",
     "DatasetError",
     "data_source",
     "fast_mode_default",
     "load_cifar10",
     "load_fashion_mnist",
     "load_mnist",
+    "todo",
 ]
 
 __version__ = "0.1.0"

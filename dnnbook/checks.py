@@ -1,0 +1,117 @@
+"""Self-checks that exercise notebooks call after each task.
+
+A check prints one ``✓`` line when the learner's work is right. When it is
+wrong it raises :class:`CheckFailed`, whose message is one sentence saying what
+is wrong; Jupyter shows just that sentence, without a traceback. A check that
+needs a variable from an unfinished TODO never runs: the cell says "not done
+yet" instead (see :func:`dnnbook.todo`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A self-check found a mistake; the message says which, in one sentence."""
+
+    def _render_traceback_(self):  # IPython: show the sentence, not a traceback
+        return [f"✗ {self}"]
+
+
+def _ok(message: str) -> None:
+    print(f"✓ {message}")
+
+
+def _fail(message: str) -> None:
+    raise CheckFailed(message)
+
+
+def _dense_layers(model):
+    import keras
+
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def _activation_name(layer) -> str:
+    return getattr(layer.activation, "__name__", type(layer.activation).__name__)
+
+
+def check_dense_stack(model, n_hidden: int, units: int, activation: str | None = None,
+                      initializer: str | None = None) -> None:
+    """The model has ``n_hidden`` hidden Dense layers of ``units`` units (plus an output layer)."""
+    dense = _dense_layers(model)
+    if not dense:
+        _fail("the model has no Dense layers at all")
+    hidden = dense[:-1]
+    if len(hidden) != n_hidden or any(layer.units != units for layer in hidden):
+        sizes = sorted({layer.units for layer in hidden})
+        _fail(f"expected {n_hidden} hidden Dense layers of {units} units, "
+              f"found {len(hidden)} with sizes {sizes}")
+    if activation is not None:
+        wrong = sorted({_activation_name(l) for l in hidden if _activation_name(l) != activation})
+        if wrong:
+            _fail(f"expected activation {activation!r} in every hidden layer, found {wrong}")
+    if initializer is not None:
+        found = sorted({type(l.kernel_initializer).__name__ for l in hidden})
+        if found != [initializer]:
+            _fail(f"expected kernel initializer {initializer} in every hidden layer, found {found}")
+    details = ", ".join(x for x in (activation, initializer) if x)
+    _ok(f"{n_hidden} hidden Dense layers of {units} units" + (f" ({details})" if details else ""))
+
+
+def check_output_layer(model, units: int, activation: str) -> None:
+    """The last Dense layer has ``units`` units and the given activation."""
+    dense = _dense_layers(model)
+    if not dense:
+        _fail("the model has no Dense output layer")
+    out = dense[-1]
+    if out.units != units or _activation_name(out) != activation:
+        _fail(f"expected an output layer of {units} units with {activation!r}, found "
+              f"{out.units} units with {_activation_name(out)!r}")
+    _ok(f"output layer: {units} units, {activation}")
+
+
+def check_frozen(layers, frozen: bool = True) -> None:
+    """Every layer in ``layers`` is frozen (``trainable=False``), or trainable if ``frozen=False``."""
+    layers = list(layers)
+    if not layers:
+        _fail("no layers were given to check")
+    wrong = [layer.name for layer in layers if layer.trainable == frozen]
+    if wrong:
+        state = "frozen" if frozen else "trainable"
+        _fail(f"these layers should be {state} but are not: {', '.join(wrong)}")
+    _ok(f"{len(layers)} layer(s) {'frozen' if frozen else 'trainable'}")
+
+
+def check_in_range(name: str, value, low: float, high: float) -> None:
+    """A metric (accuracy, loss, seconds...) lies in a sane range ``[low, high]``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        _fail(f"{name} should be a number, got {type(value).__name__}")
+    if not np.isfinite(number) or not low <= number <= high:
+        _fail(f"{name} = {number:.4g} is outside the expected range [{low:g}, {high:g}]")
+    _ok(f"{name} = {number:.4g} (expected between {low:g} and {high:g})")
+
+
+def check_shape(name: str, array, expected: tuple) -> None:
+    """An array has the expected shape (``None`` matches any size)."""
+    shape = tuple(np.shape(array))
+    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
+        _fail(f"{name} should have shape {expected}, found {shape}")
+    _ok(f"{name} has shape {shape}")
+
+
+def check_balanced_pairs(labels, tolerance: float = 0.05) -> None:
+    """Binary pair labels (1 = same class, 0 = different) are about half ones."""
+    labels = np.asarray(labels).ravel()
+    if labels.size == 0:
+        _fail("there are no labels to check")
+    values = set(np.unique(labels).tolist())
+    if not values <= {0, 1}:
+        _fail(f"pair labels must be 0 or 1, found {sorted(values)}")
+    share = labels.mean()
+    if abs(share - 0.5) > tolerance:
+        _fail(f"{share:.1%} of the pairs are labelled 'same', expected 50% ± {tolerance:.0%}")
+    _ok(f"{share:.1%} of {labels.size} pairs are 'same' (balanced)")

@@ -1,0 +1,230 @@
+"""Exercise notebooks generated from their solution twins, and the TODO stubs.
+
+The solution notebook in ``solutions/`` is the single source. Mark what learners
+must write in one of two ways:
+
+* a **code cell tagged** ``solution``: the whole cell is the learner's work. A
+  leading ``# TODO: ...`` comment (and the comment lines right below it) stays
+  in the exercise as the hint;
+* a **region** inside any code cell, between a line ``# BEGIN SOLUTION`` (or
+  ``# BEGIN SOLUTION: hint``) and a line ``# END SOLUTION``.
+
+A **markdown cell tagged** ``solution`` (discussion of results) is left out of
+the exercise. Everything else (questions, set-up, data loading, self-checks) is
+copied unchanged; outputs and execution records are cleared.
+
+Solution code is replaced by ``# TODO: hint`` and a call to :func:`todo`, which
+raises ``NotImplementedError``. It also remembers which names the removed code
+defined, so that a later cell needing one of them says "not done yet" and skips
+instead of failing with a ``NameError``.
+
+``make exercises`` (``python -m dnnbook.exercises``) writes every twin;
+``python -m dnnbook.exercises --check`` fails if any committed twin differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+from dnnbook import notebooks as nbs
+
+SOLUTION_TAG = "solution"
+BANNER_TAG = "exercise-banner"
+BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*\S))?\s*$")
+END = re.compile(r"^\s*# END SOLUTION\s*$")
+TODO_LINE = re.compile(r"^\s*# TODO:")
+DEFAULT_HINT = "write the code for this step"
+
+# --------------------------------------------------------------------------- stubs
+
+_pending: dict[str, str] = {}  # name a TODO should define -> its hint
+
+
+def todo(hint: str, defines: list[str] | tuple[str, ...] = ()) -> None:
+    """Stand-in for code the learner has not written yet: always raises."""
+    for name in defines:
+        _pending[name] = hint
+    _install_skip_handler()
+    raise NotImplementedError(
+        f"TODO not done yet: {hint}. Replace the todo(...) line in this cell with "
+        f"your code, then run the cell again."
+    )
+
+
+def _skip_missing_name(shell, etype, value, tb, tb_offset=None):
+    name = getattr(value, "name", None)
+    if name in _pending and name not in shell.user_ns:
+        # What this skipped cell would have defined is now missing too.
+        history = shell.user_ns.get("_ih") or [""]
+        for skipped in defined_names(history[-1]):
+            _pending.setdefault(skipped, _pending[name])
+        print(f"⏭ Not done yet: this cell needs `{name}`, which an unfinished TODO above "
+              f"defines ({_pending[name]}). Finish that TODO, then run this cell again.")
+        return None
+    return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def _install_skip_handler() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to install
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((NameError,), _skip_missing_name)
+
+
+# ----------------------------------------------------------------------- generator
+
+
+def defined_names(code: str) -> list[str]:
+    """Names that top-level statements of ``code`` bind (assignments, defs, imports, loops)."""
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return []
+    names: list[str] = []
+
+    def add_target(node):
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                names.append(sub.id)
+
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            for target in getattr(stmt, "targets", [getattr(stmt, "target", None)]):
+                add_target(target)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(stmt.name)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names += [(alias.asname or alias.name).split(".")[0] for alias in stmt.names]
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            add_target(stmt.target)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    add_target(item.optional_vars)
+    return list(dict.fromkeys(names))
+
+
+def _stub(indent: str, hint: str, removed: str) -> list[str]:
+    defines = defined_names(removed)
+    call = f"dnnbook.todo({hint!r}" + (f", defines={defines!r})" if defines else ")")
+    return [f"{indent}# TODO: {hint}", f"{indent}{call}"]
+
+
+def _strip_regions(source: str, where: str) -> str:
+    out, region, hint, indent = [], None, "", ""
+    for line in source.splitlines():
+        begin = BEGIN.match(line)
+        if region is None and begin:
+            region, hint, indent = [], begin["hint"] or DEFAULT_HINT, begin["indent"]
+        elif region is not None and END.match(line):
+            out += _stub(indent, hint, "\n".join(region))
+            region = None
+        elif region is not None:
+            if BEGIN.match(line):
+                raise ValueError(f"{where}: nested '# BEGIN SOLUTION'")
+            region.append(line)
+        else:
+            if END.match(line):
+                raise ValueError(f"{where}: '# END SOLUTION' without a BEGIN")
+            out.append(line)
+    if region is not None:
+        raise ValueError(f"{where}: '# BEGIN SOLUTION' without an END")
+    return "\n".join(out)
+
+
+def _stub_cell(source: str) -> str:
+    lines = source.splitlines()
+    hints = []
+    if lines and TODO_LINE.match(lines[0]):  # "# TODO: ..." and the comment lines below it
+        hints.append(lines.pop(0).split("# TODO:", 1)[1].strip())
+        while lines and lines[0].lstrip().startswith("#"):
+            hints.append(lines.pop(0).lstrip("# ").strip())
+    hint = " ".join(hints) or DEFAULT_HINT
+    return "\n".join(_stub("", hint, "\n".join(lines)))
+
+
+def banner(solution_name: str) -> str:
+    return (
+        "```{note}\n"
+        f"This exercise notebook is generated from its solution twin, `solutions/{solution_name}`.\n"
+        "Write your code where a cell says `# TODO`, run the self-check under each task, and compare\n"
+        "with the solution when you are done. Cells that need an unfinished TODO say so and skip.\n"
+        "```"
+    )
+
+
+def make_exercise(solution, name: str):
+    """The exercise twin of a solution notebook (a new notebook; the input is unchanged)."""
+    nb = copy.deepcopy(solution)
+    nb.metadata.pop(nbs.META_KEY, None)
+    cells = []
+    for i, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown" and SOLUTION_TAG in tags:
+            continue
+        if cell.cell_type == "code":
+            if SOLUTION_TAG in tags:
+                cell.source = _stub_cell(cell.source)
+                cell.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG] or []
+                if not cell.metadata["tags"]:
+                    del cell.metadata["tags"]
+            else:
+                cell.source = _strip_regions(cell.source, f"{name} cell {i}")
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+    note = nbformat.v4.new_markdown_cell(banner(name), metadata={"tags": [BANNER_TAG]})
+    note["id"] = "exercise-banner"
+    insert_at = 1 if cells and cells[0].cell_type == "markdown" else 0
+    cells.insert(insert_at, note)
+    nb.cells = cells
+    return nb
+
+
+def render(nb) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def exercise_text(solution_path: Path) -> str:
+    return render(make_exercise(nbs.read(solution_path), solution_path.name))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dnnbook.exercises",
+                                     description="Generate exercises/ from solutions/.")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; fail if a committed exercise differs")
+    args = parser.parse_args(argv)
+    root = nbs.repo_root()
+    stale = []
+    solutions = sorted((root / "solutions").glob("*.ipynb"))
+    for solution in solutions:
+        target = root / nbs.EXERCISE_DIR / solution.name
+        text = exercise_text(solution)
+        if target.exists() and target.read_text() == text:
+            continue
+        if args.check:
+            stale.append(target.relative_to(root).as_posix())
+        else:
+            target.write_text(text)
+            print(f"wrote {target.relative_to(root)}")
+    if stale:
+        print(f"out of date (run `make exercises`): {', '.join(stale)}")
+        return 1
+    print(f"{len(solutions)} exercise notebook(s) up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Self-checks: a ✓ line on right answers, one clear sentence on wrong ones."""
+
+import keras
+import numpy as np
+import pytest
+
+from dnnbook import checks
+from dnnbook.checks import CheckFailed
+
+
+def mlp(n_hidden=3, units=8, activation="elu", initializer="he_normal", out=5):
+    model = keras.Sequential([keras.Input(shape=(4,))])
+    for _ in range(n_hidden):
+        model.add(keras.layers.Dense(units, activation=activation, kernel_initializer=initializer))
+    model.add(keras.layers.Dense(out, activation="softmax"))
+    return model
+
+
+def test_dense_stack_right(capsys):
+    checks.check_dense_stack(mlp(), 3, 8, activation="elu", initializer="HeNormal")
+    assert capsys.readouterr().out == "✓ 3 hidden Dense layers of 8 units (elu, HeNormal)\n"
+
+
+@pytest.mark.parametrize("model, kwargs, message", [
+    (lambda: mlp(n_hidden=5), {}, "expected 3 hidden Dense layers of 8 units, found 5 with sizes [8]"),
+    (lambda: mlp(units=16), {}, "found 3 with sizes [16]"),
+    (lambda: mlp(activation="relu"), {"activation": "elu"}, "expected activation 'elu' in every hidden layer, found ['relu']"),
+    (lambda: mlp(initializer="glorot_uniform"), {"initializer": "HeNormal"}, "found ['GlorotUniform']"),
+])
+def test_dense_stack_wrong(model, kwargs, message):
+    with pytest.raises(CheckFailed) as err:
+        checks.check_dense_stack(model(), 3, 8, **kwargs)
+    assert message in str(err.value)
+    assert err.value._render_traceback_() == [f"✗ {err.value}"]  # one line in Jupyter
+
+
+def test_output_layer():
+    checks.check_output_layer(mlp(), 5, "softmax")
+    with pytest.raises(CheckFailed, match="expected an output layer of 10 units"):
+        checks.check_output_layer(mlp(), 10, "softmax")
+
+
+def test_frozen():
+    model = mlp()
+    for layer in model.layers[:2]:
+        layer.trainable = False
+    checks.check_frozen(model.layers[:2])
+    checks.check_frozen(model.layers[2:], frozen=False)
+    with pytest.raises(CheckFailed, match="should be frozen but are not"):
+        checks.check_frozen(model.layers)
+    with pytest.raises(CheckFailed, match="no layers"):
+        checks.check_frozen([])
+
+
+@pytest.mark.parametrize("value, ok", [(0.9, True), (0.3, False), (float("nan"), False), ("high", False)])
+def test_in_range(value, ok):
+    if ok:
+        checks.check_in_range("accuracy", value, 0.8, 1.0)
+    else:
+        with pytest.raises(CheckFailed):
+            checks.check_in_range("accuracy", value, 0.8, 1.0)
+
+
+def test_shape():
+    checks.check_shape("x", np.zeros((4, 28, 28)), (None, 28, 28))
+    with pytest.raises(CheckFailed, match=r"should have shape \(None, 784\), found \(4, 28, 28\)"):
+        checks.check_shape("x", np.zeros((4, 28, 28)), (None, 784))
+
+
+def test_balanced_pairs():
+    checks.check_balanced_pairs(np.array([0, 1] * 50))
+    with pytest.raises(CheckFailed, match="80.0% of the pairs are labelled 'same'"):
+        checks.check_balanced_pairs(np.array([1] * 80 + [0] * 20))
+    with pytest.raises(CheckFailed, match="must be 0 or 1"):
+        checks.check_balanced_pairs(np.array([0, 2]))
