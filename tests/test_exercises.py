@@ -123,3 +123,14 @@ def test_exercise_notebook_fails_only_at_its_todos(solution, tmp_path, monkeypat
     errors, _ = errors_and_text(run_allowing_errors(nb, ROOT / "exercises"))
     assert errors, "the exercise has no TODO left for the learner"
     assert set(errors) == {"NotImplementedError"}, f"unexpected errors besides the TODO stubs: {errors}"
+
+
+def test_real_mistakes_are_not_hidden_by_the_skip_handler(tmp_path):
+    nb = new_notebook(cells=[
+        new_code_cell("import dnnbook"),
+        new_code_cell("dnnbook.todo('define model', defines=['model'])"),
+        new_code_cell("print(modle)"),  # a typo, not an unfinished TODO
+    ])
+    errors, text = errors_and_text(run_allowing_errors(nb, tmp_path))
+    assert errors == ["NotImplementedError", "NameError"]
+    assert "Not done yet" not in text

@@ -50,3 +50,24 @@ def test_exercises_and_solutions_are_twins():
         f"exercises without a solution: {sorted(exercises - solutions)}; "
         f"solutions without an exercise: {sorted(solutions - exercises)}"
     )
+
+
+def test_each_exercise_is_listed_with_its_solution_as_its_section():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    problems = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            entry = node.get("file", "")
+            if entry.startswith("exercises/"):
+                twin = "solutions/" + entry.split("/", 1)[1]
+                if twin not in [s.get("file") for s in node.get("sections", [])]:
+                    problems.append(f"{entry} needs `sections: [file: {twin}]`")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    assert not problems, "; ".join(problems)
