@@ -22,6 +22,11 @@ else
 REQS := requirements.txt
 endif
 
+# MathJax is served from the built site (no CDN), so math renders without internet.
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _vendor/mathjax/tex-chtml.js
+MATHJAX_SRC := $(VENV)/node/node_modules/mathjax/es5
+
 .PHONY: book test run fast report exercises install clean
 
 install: $(STAMP)
@@ -35,11 +40,19 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m dnnbook.kernel
 	touch $@
 
-book: $(STAMP)          ## build the HTML book from the committed outputs
+$(MATHJAX):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node mathjax@$(MATHJAX_VERSION)
+	rm -rf _vendor/mathjax && mkdir -p _vendor/mathjax/output _vendor/mathjax/input/tex
+	cp $(MATHJAX_SRC)/tex-chtml.js _vendor/mathjax/
+	cp -r $(MATHJAX_SRC)/output/chtml _vendor/mathjax/output/
+	cp -r $(MATHJAX_SRC)/input/tex/extensions _vendor/mathjax/input/tex/
+	cp -r $(MATHJAX_SRC)/a11y _vendor/mathjax/
+
+book: $(STAMP) $(MATHJAX)   ## build the HTML book from the committed outputs
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html in a browser."
 
-test: $(STAMP)          ## the whole test suite (unit tests, nbval in FAST mode, book build)
+test: $(STAMP) $(MATHJAX)   ## the whole test suite (unit tests, nbval in FAST mode, book build)
 	$(BIN)/python -m pytest
 
 run: $(STAMP)           ## execute notebooks in FULL mode, in place (make run NB=path)
@@ -55,4 +68,4 @@ report: $(STAMP)        ## regenerate book/execution-report.md from the notebook
 	$(BIN)/python -m dnnbook.runner report
 
 clean:
-	rm -rf _build
+	rm -rf _build _vendor/mathjax

@@ -54,3 +54,16 @@ def test_execution_report_page_lists_the_chapters(built):
     for path in nbs.executed_notebooks(ROOT):
         assert path.stem in page, f"the execution report does not link {path.name}"
     assert "FULL" in page and "TensorFlow" in page
+
+
+def test_pages_load_no_asset_from_the_internet_and_mathjax_is_local(built):
+    _, html = built
+    external = re.compile(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//[^"]+"')
+    for page in html.rglob("*.html"):
+        found = external.findall(page.read_text())
+        assert not found, f"{page.relative_to(html)} loads from the internet: {found[:3]}"
+    chapter = (html / "notebooks" / "01_vanishing_exploding_gradients.html").read_text()
+    scripts = re.findall(r'<script[^>]+src="([^"?]*mathjax[^"?]*)', chapter)
+    assert scripts == ["../_static/mathjax/tex-chtml.js"], f"MathJax scripts: {scripts}"
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
