@@ -21,6 +21,7 @@ def kernel_spec() -> dict:
         "argv": [
             sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
             "--IPKernelApp.capture_fd_output=False",
+            "--IPKernelApp.log_level=ERROR",  # the kernel's own warnings (e.g. TCP transport) stay out of logs
         ],
         "display_name": "Python (dnnbook)",
         "language": "python",
