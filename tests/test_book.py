@@ -1,24 +1,9 @@
 """The book builds from the committed outputs with warnings as errors."""
 
 import re
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
 from dnnbook import notebooks as nbs
 
 ROOT = nbs.repo_root()
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    jb = Path(sys.executable).parent / "jupyter-book"
-    proc = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out),
-                           "-W", "-n", "--keep-going"], capture_output=True, text=True)
-    return proc, out / "_build" / "html"
 
 
 def test_book_builds_without_warnings(built):
