@@ -52,3 +52,32 @@ def test_pages_load_no_asset_from_the_internet_and_mathjax_is_local(built):
     assert scripts == ["../_static/mathjax/tex-chtml.js"], f"MathJax scripts: {scripts}"
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
     assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+
+
+def test_internal_links_resolve(built):
+    _, html = built
+    ids_cache = {}
+
+    def ids(page):
+        if page not in ids_cache:
+            ids_cache[page] = set(re.findall(r'\sid="([^"]+)"', page.read_text()))
+        return ids_cache[page]
+
+    broken, checked = [], 0
+    for page in html.rglob("*.html"):
+        if page.relative_to(html).parts[0].startswith("_"):
+            continue  # theme fragments and sources
+        for href in re.findall(r'<a\s[^>]*href="([^"]+)"', page.read_text()):
+            if re.match(r"^(https?:|mailto:|javascript:)", href):
+                continue  # external links are not fetched
+            path, _, fragment = href.partition("#")
+            target = (page.parent / path.split("?")[0]).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            checked += 1
+            if not target.is_file():
+                broken.append(f"{page.relative_to(html)} -> {href} (no such file)")
+            elif fragment and target.suffix == ".html" and fragment not in ids(target):
+                broken.append(f"{page.relative_to(html)} -> {href} (no such anchor)")
+    assert checked > 50, f"only {checked} internal links found: is the parser broken?"
+    assert not broken, "broken internal links:\n" + "\n".join(broken[:20])
