@@ -16,6 +16,7 @@ source; the failed copy goes to ``_build/failed/`` for inspection.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -94,6 +95,20 @@ def _clean_papermill_metadata(nb) -> None:
             del cell.metadata["tags"]
 
 
+@contextlib.contextmanager
+def _fast_env(fast: bool):
+    """Set DNNBOOK_FAST for the kernel papermill starts, and restore it afterwards."""
+    previous = os.environ.get(FAST_ENV)
+    os.environ[FAST_ENV] = "1" if fast else "0"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(FAST_ENV, None)
+        else:
+            os.environ[FAST_ENV] = previous
+
+
 def execute(path: Path, out_path: Path, fast: bool, env_info: dict,
             failed_dir: Path | None = None) -> dict:
     """Run ``path`` top to bottom with papermill and write the result to ``out_path``.
@@ -105,8 +120,7 @@ def execute(path: Path, out_path: Path, fast: bool, env_info: dict,
     import papermill
 
     source = nbs.read(path)
-    os.environ[FAST_ENV] = "1" if fast else "0"
-    with tempfile.TemporaryDirectory() as tmp:
+    with _fast_env(fast), tempfile.TemporaryDirectory() as tmp:
         running = Path(tmp) / path.name
         start = time.perf_counter()
         try:

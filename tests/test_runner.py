@@ -1,5 +1,7 @@
 """The runner, the FAST/FULL switch and the notebook helpers, on tiny notebooks."""
 
+import os
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -51,8 +53,9 @@ def test_code_hash_follows_code_not_outputs_or_markdown(tmp_path):
 def test_execute_records_mode_versions_and_code_hash(tmp_path, monkeypatch, fast):
     source = tiny_notebook(tmp_path / "tiny.ipynb")
     out = tmp_path / "out" / "tiny.ipynb"
-    monkeypatch.delenv(FAST_ENV, raising=False)
+    monkeypatch.setenv(FAST_ENV, "0" if fast else "1")  # the opposite of what the run asks for
     record = runner.execute(source, out, fast=fast, env_info=ENV_INFO)
+    assert os.environ[FAST_ENV] == ("0" if fast else "1"), "execute() must restore DNNBOOK_FAST"
     nb = nbs.read(out)
     assert nb.cells[2].outputs[0].text == f"FAST is {fast}\n"
     assert nbs.execution_record(nb) == record
