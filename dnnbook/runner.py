@@ -1,7 +1,8 @@
 """Executes notebooks with papermill and records how they were run.
 
-``make run`` (FULL, in place: the only way committed outputs are produced) and
-``make fast`` (FAST, into a scratch folder) both call this module::
+``make run`` (FULL, in place: the only way committed outputs are produced; each
+FULL run is preceded by a FAST run whose time is recorded too) and ``make fast``
+(FAST, into a scratch folder) both call this module::
 
     python -m dnnbook.runner run [--fast] [--out DIR] [NOTEBOOK ...]
     python -m dnnbook.runner report
@@ -110,7 +111,7 @@ def _fast_env(fast: bool):
 
 
 def execute(path: Path, out_path: Path, fast: bool, env_info: dict,
-            failed_dir: Path | None = None) -> dict:
+            failed_dir: Path | None = None, fast_duration_s: float | None = None) -> dict:
     """Run ``path`` top to bottom with papermill and write the result to ``out_path``.
 
     Raises papermill's PapermillExecutionError if a cell fails; ``out_path`` is
@@ -142,6 +143,7 @@ def execute(path: Path, out_path: Path, fast: bool, env_info: dict,
     record = {
         "mode": "FAST" if fast else "FULL",
         "duration_s": round(duration, 1),
+        **({"fast_duration_s": fast_duration_s} if fast_duration_s is not None else {}),
         "executed_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         **env_info,
         "code_sha256": nbs.code_hash(nb),
@@ -162,8 +164,8 @@ def report_markdown(root: Path) -> str:
         "outputs of that run. This page is regenerated from the metadata the runner",
         "stores in each notebook, so it cannot drift from them.",
         "",
-        "| Notebook | Mode | Time (s) | Device | TensorFlow | Keras | Data | Executed |",
-        "|---|---|---:|---|---|---|---|---|",
+        "| Notebook | Mode | FULL time (s) | FAST time (s) | Device | TensorFlow | Keras | Data | Executed |",
+        "|---|---|---:|---:|---|---|---|---|---|",
     ]
     for path in nbs.executed_notebooks(root):
         nb = nbs.read(path)
@@ -171,17 +173,20 @@ def report_markdown(root: Path) -> str:
         rel = path.relative_to(root).with_suffix("").as_posix()
         link = f"{{doc}}`{nbs.title(nb, path.stem)} <../{rel}>`"
         if not rec:
-            lines.append(f"| {link} | not executed | | | | | | |")
+            lines.append(f"| {link} | not executed | | | | | | | |")
             continue
+        fast = f"{rec['fast_duration_s']:.1f}" if "fast_duration_s" in rec else "not measured"
         lines.append(
-            f"| {link} | {rec['mode']} | {rec['duration_s']:.1f} | {rec['device']} | "
+            f"| {link} | {rec['mode']} | {rec['duration_s']:.1f} | {fast} | {rec['device']} | "
             f"{rec['tensorflow']} | {rec['keras']} | {rec['data_source']} | "
             f"{rec['executed_at']} |"
         )
     lines += [
         "",
-        "FAST runs (`make fast`, and the nbval tests in CI) use smaller subsets and",
-        "fewer epochs; their outputs are checked but never committed.",
+        "FAST runs (`make fast`, the nbval tests in CI, and a check that `make run`",
+        "does before each FULL run) use smaller subsets and fewer epochs; their outputs",
+        "are checked but never committed. Times are wall-clock seconds, kernel start",
+        "included.",
         "",
     ]
     return "\n".join(lines)
@@ -234,7 +239,13 @@ def main(argv: list[str] | None = None) -> int:
         out = path if args.out is None else args.out.resolve() / rel
         print(f"[{i}/{len(targets)}] {rel} ...", end=" ", flush=True)
         try:
-            rec = execute(path, out, args.fast, env_info)
+            if args.fast:
+                rec = execute(path, out, True, env_info)
+            else:  # FAST first: a quick check, and its time goes on the execution report
+                with tempfile.TemporaryDirectory() as scratch:
+                    fast = execute(path, Path(scratch) / path.name, True, env_info)
+                print(f"FAST {fast['duration_s']:.1f} s, FULL ...", end=" ", flush=True)
+                rec = execute(path, out, False, env_info, fast_duration_s=fast["duration_s"])
         except Exception as exc:  # report every failing notebook, then fail
             print(f"FAILED ({type(exc).__name__}); see _build/failed/{path.name}", flush=True)
             print(str(exc).strip()[-2000:], flush=True)

@@ -89,8 +89,11 @@ def test_report_lists_each_notebook_with_its_record(tmp_path):
     nbformat.write(nb, str(done))
     tiny_notebook(tmp_path / "solutions" / "02_todo.ipynb")
     page = runner.report_markdown(tmp_path)
-    assert "| {doc}`A tiny notebook <../notebooks/01_done>` | FULL | 12.3 | CPU: test |" in page
+    assert "| {doc}`A tiny notebook <../notebooks/01_done>` | FULL | 12.3 | not measured | CPU: test |" in page
     assert "| {doc}`A tiny notebook <../solutions/02_todo>` | not executed |" in page
+    nb.metadata["dnnbook"]["execution"]["fast_duration_s"] = 4.56
+    nbformat.write(nb, str(done))
+    assert "| FULL | 12.3 | 4.6 | CPU: test |" in runner.report_markdown(tmp_path)
 
 
 def test_fast_cli_refuses_to_write_in_place(capsys):
