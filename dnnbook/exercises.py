@@ -176,9 +176,9 @@ def make_exercise(solution, name: str):
         if cell.cell_type == "code":
             if SOLUTION_TAG in tags:
                 cell.source = _stub_cell(cell.source)
-                cell.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG] or []
-                if not cell.metadata["tags"]:
-                    del cell.metadata["tags"]
+                cell.metadata.pop("tags")
+                if len(tags) > 1:
+                    cell.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG]
             else:
                 cell.source = _strip_regions(cell.source, f"{name} cell {i}")
             cell.outputs = []

@@ -35,6 +35,7 @@ OUTDATED_API = {
 }
 
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:<]+)")
+GLUE_WITH_FORMAT = re.compile(r"\{glue:text\}`([^`:<]+):[^`]+`")
 
 
 def rerun_hint(path):
@@ -103,15 +104,22 @@ def test_page_structure_objectives_parameters_takeaways(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_glued_number_in_the_text_is_produced_by_an_output(path):
     nb = nbs.read(path)
-    glued = {
-        out.metadata["scrapbook"]["name"]
+    glued = {  # key -> its text/plain value
+        out.metadata["scrapbook"]["name"]: next(iter(out.data.values()), "")
         for cell in nbs.code_cells(nb) for out in cell.outputs
         if "scrapbook" in out.get("metadata", {})
     }
-    cited = {key for cell in nb.cells if cell.cell_type == "markdown"
-             for key in GLUE_ROLE.findall(cell.source)}
-    missing = sorted(cited - glued)
+    markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    cited = {key for source in markdown for key in GLUE_ROLE.findall(source)}
+    missing = sorted(cited - set(glued))
     assert not missing, f"{path.name} cites glue keys that no output defines: {missing}"
+    formatted = {key for source in markdown for key in GLUE_WITH_FORMAT.findall(source)}
+    for key in sorted(formatted & set(glued)):
+        try:
+            float(glued[key])
+        except ValueError:
+            pytest.fail(f"{path.name}: glue key {key!r} is cited with a number format but holds "
+                        f"{glued[key]!r}; glue a plain number, e.g. glue({key!r}, float(value))")
 
 
 def test_execution_report_page_matches_the_notebooks():

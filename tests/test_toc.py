@@ -10,22 +10,23 @@ ROOT = repo_root()
 NOTEBOOK_DIRS = ("notebooks", "exercises", "solutions")
 
 
+def toc_nodes(node=None):
+    """Every entry of _toc.yml that names a file (a dict with a 'file' key), depth first."""
+    if node is None:
+        node = yaml.safe_load((ROOT / "_toc.yml").read_text()).get("parts", [])
+    if isinstance(node, dict):
+        if "file" in node:
+            yield node
+        for value in node.values():
+            yield from toc_nodes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from toc_nodes(item)
+
+
 def toc_entries() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    entries = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                entries.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc.get("parts", []))
-    return entries
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
+    return [root] + [node["file"] for node in toc_nodes()]
 
 
 def test_every_notebook_is_in_the_toc():
@@ -53,21 +54,11 @@ def test_exercises_and_solutions_are_twins():
 
 
 def test_each_exercise_is_listed_with_its_solution_as_its_section():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     problems = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            entry = node.get("file", "")
-            if entry.startswith("exercises/"):
-                twin = "solutions/" + entry.split("/", 1)[1]
-                if twin not in [s.get("file") for s in node.get("sections", [])]:
-                    problems.append(f"{entry} needs `sections: [file: {twin}]`")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
+    for node in toc_nodes():
+        entry = node["file"]
+        if entry.startswith("exercises/"):
+            twin = "solutions/" + entry.split("/", 1)[1]
+            if twin not in [section.get("file") for section in node.get("sections", [])]:
+                problems.append(f"{entry} needs `sections: [file: {twin}]`")
     assert not problems, "; ".join(problems)
