@@ -38,12 +38,13 @@ def _activation_name(layer) -> str:
 
 
 def check_dense_stack(model, n_hidden: int, units: int, activation: str | None = None,
-                      initializer: str | None = None) -> None:
-    """The model has ``n_hidden`` hidden Dense layers of ``units`` units (plus an output layer)."""
+                      initializer: str | None = None, output: bool = True) -> None:
+    """The model has ``n_hidden`` hidden Dense layers of ``units`` units, then an output
+    layer (``output=False``: no output layer, as in a tower whose outputs feed another model)."""
     dense = _dense_layers(model)
     if not dense:
         _fail("the model has no Dense layers at all")
-    hidden = dense[:-1]
+    hidden = dense[:-1] if output else dense
     if len(hidden) != n_hidden or any(layer.units != units for layer in hidden):
         sizes = sorted({layer.units for layer in hidden})
         _fail(f"expected {n_hidden} hidden Dense layers of {units} units, "
@@ -115,3 +116,38 @@ def check_balanced_pairs(labels, tolerance: float = 0.05) -> None:
     if abs(share - 0.5) > tolerance:
         _fail(f"{share:.1%} of the pairs are labelled 'same', expected 50% ± {tolerance:.0%}")
     _ok(f"{share:.1%} of {labels.size} pairs are 'same' (balanced)")
+
+
+def check_pair_labels(images_a, images_b, labels, x, y) -> None:
+    """Each pair label is 1 when the two images show the same class of ``(x, y)``, else 0.
+
+    The class of every image is looked up from its pixels, so the check works on batches
+    made by any pair generator.
+    """
+    x = np.asarray(x)
+    class_of = {hash(image.tobytes()): label for image, label in zip(x, np.asarray(y).ravel())}
+    images_a, images_b = np.asarray(images_a, dtype=x.dtype), np.asarray(images_b, dtype=x.dtype)
+    labels = np.asarray(labels).ravel()
+    if not len(images_a) == len(images_b) == len(labels):
+        _fail(f"a batch should hold as many second images and labels as first images, found "
+              f"{len(images_a)}, {len(images_b)} and {len(labels)}")
+    try:
+        same = [class_of[hash(a.tobytes())] == class_of[hash(b.tobytes())] for a, b in zip(images_a, images_b)]
+    except KeyError:
+        _fail("some images in the batch are not in the dataset they should be drawn from")
+    wrong = int((np.array(same, dtype=int) != labels).sum())
+    if wrong:
+        _fail(f"{wrong} of {len(labels)} pair labels are wrong (the convention: 1 = same class, 0 = different)")
+    _ok(f"all {len(labels)} pair labels match the classes (1 = same, 0 = different)")
+
+
+def check_weights_unchanged(model, weights_before) -> None:
+    """``model`` still has the weights saved in ``weights_before`` (e.g. a reused model was cloned)."""
+    after = model.get_weights()
+    if len(after) != len(weights_before):
+        _fail(f"{model.name} has {len(after)} weight arrays, {len(weights_before)} were saved")
+    changed = sum(not np.array_equal(a, b) for a, b in zip(after, weights_before))
+    if changed:
+        _fail(f"{changed} of {len(after)} weight arrays of {model.name} changed: train a clone "
+              f"(keras.models.clone_model + set_weights), not the original")
+    _ok(f"{model.name} is unchanged ({len(after)} weight arrays)")

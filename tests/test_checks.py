@@ -73,3 +73,33 @@ def test_balanced_pairs():
         checks.check_balanced_pairs(np.array([1] * 80 + [0] * 20))
     with pytest.raises(CheckFailed, match="must be 0 or 1"):
         checks.check_balanced_pairs(np.array([0, 2]))
+
+
+def test_dense_stack_without_output_layer():
+    tower = keras.Sequential([keras.Input(shape=(4,))]
+                             + [keras.layers.Dense(8, activation="elu") for _ in range(3)])
+    checks.check_dense_stack(tower, 3, 8, activation="elu", output=False)
+    with pytest.raises(CheckFailed, match="found 2 with sizes"):
+        checks.check_dense_stack(tower, 3, 8)  # the last layer taken for an output layer
+
+
+def test_pair_labels():
+    x = np.arange(6 * 4, dtype="float32").reshape(6, 4)  # six distinct images
+    y = np.array([0, 1, 2, 0, 1, 2])
+    a, b = x[[0, 1, 2, 0]], x[[3, 4, 0, 1]]
+    checks.check_pair_labels(a, b, np.array([1, 1, 0, 0]), x, y)
+    with pytest.raises(CheckFailed, match="2 of 4 pair labels are wrong"):
+        checks.check_pair_labels(a, b, np.array([0, 0, 0, 0]), x, y)
+    with pytest.raises(CheckFailed, match="not in the dataset"):
+        checks.check_pair_labels(a + 100, b, np.array([1, 1, 0, 0]), x, y)
+    with pytest.raises(CheckFailed, match="as many second images"):
+        checks.check_pair_labels(a, b[:3], np.array([1, 1, 0, 0]), x, y)
+
+
+def test_weights_unchanged():
+    model = mlp()
+    saved = [w.copy() for w in model.get_weights()]
+    checks.check_weights_unchanged(model, saved)
+    model.layers[0].kernel.assign(model.layers[0].kernel + 1.0)
+    with pytest.raises(CheckFailed, match="1 of 8 weight arrays of .* changed"):
+        checks.check_weights_unchanged(model, saved)
