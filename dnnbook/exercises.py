@@ -49,10 +49,18 @@ _pending: dict[str, str] = {}  # name a TODO should define -> its hint
 
 
 def todo(hint: str, defines: list[str] | tuple[str, ...] = ()) -> None:
-    """Stand-in for code the learner has not written yet: always raises."""
+    """Stand-in for code the learner has not written yet: always raises.
+
+    The names the removed code defined, and those the running cell would have defined
+    after this point (the stub may sit in a function that the cell calls), count as
+    not done yet, so cells that need them skip.
+    """
     for name in defines:
         _pending[name] = hint
-    _install_skip_handler()
+    shell = _install_skip_handler()
+    if shell is not None:
+        for name in defined_names(_running_cell(shell)):
+            _pending.setdefault(name, hint)
     raise NotImplementedError(
         f"TODO not done yet: {hint}. Replace the todo(...) line in this cell with "
         f"your code, then run the cell again."
@@ -63,8 +71,7 @@ def _skip_missing_name(shell, etype, value, tb, tb_offset=None):
     name = getattr(value, "name", None)
     if name in _pending and name not in shell.user_ns:
         # What this skipped cell would have defined is now missing too.
-        history = shell.user_ns.get("_ih") or [""]
-        for skipped in defined_names(history[-1]):
+        for skipped in defined_names(_running_cell(shell)):
             _pending.setdefault(skipped, _pending[name])
         print(f"⏭ Not done yet: this cell needs `{name}`, which an unfinished TODO above "
               f"defines ({_pending[name]}). Finish that TODO, then run this cell again.")
@@ -72,14 +79,21 @@ def _skip_missing_name(shell, etype, value, tb, tb_offset=None):
     return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
-def _install_skip_handler() -> None:
+def _running_cell(shell) -> str:
+    history = shell.user_ns.get("_ih") or [""]
+    return history[-1]
+
+
+def _install_skip_handler():
+    """Install the NameError handler in IPython; returns the shell (None outside IPython)."""
     try:
         from IPython import get_ipython
     except ImportError:  # plain Python: nothing to install
-        return
+        return None
     shell = get_ipython()
     if shell is not None:
         shell.set_custom_exc((NameError,), _skip_missing_name)
+    return shell
 
 
 # ----------------------------------------------------------------------- generator
@@ -98,20 +112,29 @@ def defined_names(code: str) -> list[str]:
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                 names.append(sub.id)
 
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            for target in getattr(stmt, "targets", [getattr(stmt, "target", None)]):
-                add_target(target)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(stmt.name)
-        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            names += [(alias.asname or alias.name).split(".")[0] for alias in stmt.names]
-        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            add_target(stmt.target)
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            for item in stmt.items:
-                if item.optional_vars is not None:
-                    add_target(item.optional_vars)
+    def visit(body):
+        for stmt in body:
+            if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                for target in getattr(stmt, "targets", [getattr(stmt, "target", None)]):
+                    add_target(target)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(stmt.name)
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                names.extend((alias.asname or alias.name).split(".")[0] for alias in stmt.names)
+            elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+                add_target(stmt.target)
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                for item in stmt.items:
+                    if item.optional_vars is not None:
+                        add_target(item.optional_vars)
+            # Names bound inside loops, branches and try blocks are the cell's names too.
+            for field in ("body", "orelse", "finalbody"):
+                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    visit(getattr(stmt, field, []))
+            for handler in getattr(stmt, "handlers", []):
+                visit(handler.body)
+
+    visit(tree.body)
     return list(dict.fromkeys(names))
 
 

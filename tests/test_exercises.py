@@ -90,6 +90,9 @@ def test_defined_names_covers_common_statements():
             "e: int = 5\ndef f(): pass\nclass G: pass\nfor h in []: pass\n"
             "with open('x') as i: pass\nprint(a)")
     assert ex.defined_names(code) == ["np", "layers", "a", "b", "c", "d", "e", "f", "G", "h", "i"]
+    nested = ("for k in range(3):\n    m, n = k, k\nif True:\n    o = 1\nelse:\n    p = 2\n"
+              "try:\n    q = 1\nexcept ValueError:\n    r = 2\ndef s():\n    hidden = 1")
+    assert ex.defined_names(nested) == ["k", "m", "n", "o", "p", "q", "r", "s"]
 
 
 def test_exercise_runs_with_only_todo_errors_and_solution_runs_clean(tmp_path, monkeypatch):
@@ -123,6 +126,19 @@ def test_exercise_notebook_fails_only_at_its_todos(solution, tmp_path, monkeypat
     errors, _ = errors_and_text(run_allowing_errors(nb, ROOT / "exercises"))
     assert errors, "the exercise has no TODO left for the learner"
     assert set(errors) == {"NotImplementedError"}, f"unexpected errors besides the TODO stubs: {errors}"
+
+
+def test_cells_calling_an_unfinished_stub_make_their_names_pending(tmp_path):
+    nb = new_notebook(cells=[
+        new_code_cell("import dnnbook\ndef make_batch():\n    dnnbook.todo('write make_batch')"),
+        new_code_cell("ready = True\nbatch = make_batch()\nsize = len(batch)"),  # raises in the stub
+        new_code_cell("print(ready)\ndoubled = 2 * size"),
+        new_code_cell("print(doubled)"),
+    ])
+    errors, text = errors_and_text(run_allowing_errors(nb, tmp_path))
+    assert errors == ["NotImplementedError"]
+    assert "True" in text  # `ready` was defined before the stub raised
+    assert "this cell needs `size`" in text and "this cell needs `doubled`" in text
 
 
 def test_real_mistakes_are_not_hidden_by_the_skip_handler(tmp_path):
