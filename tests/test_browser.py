@@ -100,7 +100,7 @@ def test_every_page_loads_with_images_and_rendered_math(site, page):
 def test_solution_dropdown_opens_on_click(site, page):
     base, _ = site
     page.goto(f"{base}/book/questions.html")
-    dropdown = page.locator("details").first
+    dropdown = page.locator("article details").first  # not the sidebar's collapsible sections
     assert dropdown.get_attribute("open") is None
     assert not page.get_by_text("Drawing that one shared").is_visible()
     dropdown.locator("summary").click()
