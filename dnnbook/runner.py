@@ -193,6 +193,10 @@ def report_markdown(root: Path) -> str:
 
 
 def write_report(root: Path) -> Path:
+    """Writes the execution report and the Results page; returns the report's path."""
+    from dnnbook.results import write_results
+
+    write_results(root)
     path = root / REPORT_PATH
     path.write_text(report_markdown(root))
     return path

@@ -41,6 +41,23 @@ def test_execution_report_page_lists_the_chapters(built):
     assert "FULL" in page and "TensorFlow" in page
 
 
+def test_results_page_shows_every_glued_result(built):
+    from dnnbook.results import EXERCISES
+
+    _, html = built
+    page = (html / "book" / "results.html").read_text()
+    assert "{glue" not in page and "::" not in page, "a glue reference was left unrendered"
+    for name, results in EXERCISES.items():
+        if (ROOT / "solutions" / f"{name}.ipynb").exists():
+            rows = re.findall(r"<tr[^>]*>\s*<td[^>]*><p>([^<]+)</p></td>\s*<td[^>]*><p>(.*?)</p></td>", page, re.S)
+            values = {label.strip(): re.sub(r"<[^>]+>", "", cell).strip() for label, cell in rows}
+            for result in results:
+                label = result.label.replace("×", "&#215;")
+                value = values.get(result.label) or values.get(label)
+                assert value and re.fullmatch(r"[\d.]+%?", value), \
+                    f"results page: {result.label!r} shows {value!r}, expected a glued number"
+
+
 def test_pages_load_no_asset_from_the_internet_and_mathjax_is_local(built):
     _, html = built
     external = re.compile(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//[^"]+"')

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from dnnbook import notebooks as nbs
+from dnnbook.results import EXERCISES, RESULTS_PATH, results_markdown
 from dnnbook.runner import REPORT_PATH, report_markdown
 
 ROOT = nbs.repo_root()
@@ -128,3 +129,22 @@ def test_execution_report_page_matches_the_notebooks():
         f"{REPORT_PATH} is out of date: regenerate it with `make report` "
         "(`make run` does this after every FULL run)"
     )
+
+
+def test_results_page_matches_the_solutions():
+    page = ROOT / RESULTS_PATH
+    assert page.read_text() == results_markdown(ROOT), (
+        f"{RESULTS_PATH} is out of date: regenerate it with `make report`")
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_results_page_keys_are_glued_as_numbers_by_the_solution(name):
+    path = ROOT / "solutions" / f"{name}.ipynb"
+    if not path.exists():
+        pytest.skip(f"solutions/{name}.ipynb is not published yet")
+    glued = {out.metadata["scrapbook"]["name"]: next(iter(out.data.values()), "")
+             for cell in nbs.code_cells(nbs.read(path)) for out in cell.outputs
+             if "scrapbook" in out.get("metadata", {})}
+    for result in EXERCISES[name]:
+        assert result.key in glued, f"solutions/{name}.ipynb glues no {result.key!r} (Results page)"
+        float(glued[result.key])  # a plain number, so that the page's format spec applies
