@@ -127,10 +127,11 @@ def defined_names(code: str) -> list[str]:
                 for item in stmt.items:
                     if item.optional_vars is not None:
                         add_target(item.optional_vars)
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue  # names inside a function or class are not the cell's
             # Names bound inside loops, branches and try blocks are the cell's names too.
             for field in ("body", "orelse", "finalbody"):
-                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    visit(getattr(stmt, field, []))
+                visit(getattr(stmt, field, []))
             for handler in getattr(stmt, "handlers", []):
                 visit(handler.body)
 

@@ -1,6 +1,7 @@
 """The book builds from the committed outputs with warnings as errors."""
 
 import re
+from html import unescape
 from dnnbook import notebooks as nbs
 
 ROOT = nbs.repo_root()
@@ -47,13 +48,12 @@ def test_results_page_shows_every_glued_result(built):
     _, html = built
     page = (html / "book" / "results.html").read_text()
     assert "{glue" not in page and "::" not in page, "a glue reference was left unrendered"
+    rows = re.findall(r"<tr[^>]*>\s*<td[^>]*><p>([^<]+)</p></td>\s*<td[^>]*><p>(.*?)</p></td>", page, re.S)
+    shown = {unescape(label).strip(): re.sub(r"<[^>]+>", "", cell).strip() for label, cell in rows}
     for name, results in EXERCISES.items():
         if (ROOT / "solutions" / f"{name}.ipynb").exists():
-            rows = re.findall(r"<tr[^>]*>\s*<td[^>]*><p>([^<]+)</p></td>\s*<td[^>]*><p>(.*?)</p></td>", page, re.S)
-            values = {label.strip(): re.sub(r"<[^>]+>", "", cell).strip() for label, cell in rows}
             for result in results:
-                label = result.label.replace("×", "&#215;")
-                value = values.get(result.label) or values.get(label)
+                value = shown.get(result.label)
                 assert value and re.fullmatch(r"[\d.]+%?", value), \
                     f"results page: {result.label!r} shows {value!r}, expected a glued number"
 

@@ -39,6 +39,13 @@ GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`:<]+)")
 GLUE_WITH_FORMAT = re.compile(r"\{glue:text\}`([^`:<]+):[^`]+`")
 
 
+def glued_values(nb):
+    """Glue key -> the text of its value, for every `glue(...)` output of the notebook."""
+    return {out.metadata["scrapbook"]["name"]: next(iter(out.data.values()), "")
+            for cell in nbs.code_cells(nb) for out in cell.outputs
+            if "scrapbook" in out.get("metadata", {})}
+
+
 def rerun_hint(path):
     return f"re-run it with `make run NB={path.relative_to(ROOT).as_posix()}` and commit the result"
 
@@ -105,11 +112,7 @@ def test_page_structure_objectives_parameters_takeaways(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_glued_number_in_the_text_is_produced_by_an_output(path):
     nb = nbs.read(path)
-    glued = {  # key -> its text/plain value
-        out.metadata["scrapbook"]["name"]: next(iter(out.data.values()), "")
-        for cell in nbs.code_cells(nb) for out in cell.outputs
-        if "scrapbook" in out.get("metadata", {})
-    }
+    glued = glued_values(nb)
     markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
     cited = {key for source in markdown for key in GLUE_ROLE.findall(source)}
     missing = sorted(cited - set(glued))
@@ -142,9 +145,7 @@ def test_results_page_keys_are_glued_as_numbers_by_the_solution(name):
     path = ROOT / "solutions" / f"{name}.ipynb"
     if not path.exists():
         pytest.skip(f"solutions/{name}.ipynb is not published yet")
-    glued = {out.metadata["scrapbook"]["name"]: next(iter(out.data.values()), "")
-             for cell in nbs.code_cells(nbs.read(path)) for out in cell.outputs
-             if "scrapbook" in out.get("metadata", {})}
+    glued = glued_values(nbs.read(path))
     for result in EXERCISES[name]:
         assert result.key in glued, f"solutions/{name}.ipynb glues no {result.key!r} (Results page)"
         float(glued[result.key])  # a plain number, so that the page's format spec applies
