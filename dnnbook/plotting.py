@@ -1,6 +1,7 @@
 """One plotting style for every figure in the course."""
 
 import matplotlib as mpl
+import numpy as np
 
 COURSE_STYLE = {
     "figure.figsize": (8.0, 3.6),
@@ -31,8 +32,6 @@ def plot_runs(ax, groups, colors=None) -> None:
     ``groups`` maps a group's name (its tick label) to the values of its runs, e.g. the
     test accuracy of each seed; ``colors`` optionally gives one color per group.
     """
-    import numpy as np
-
     for position, (name, values) in enumerate(groups.items()):
         values = np.asarray(values, dtype=float)
         color = None if colors is None else colors[position]
