@@ -16,10 +16,12 @@ from dnnbook.data import (
 )
 from dnnbook.exercises import todo
 from dnnbook.modes import fast_mode_default
+from dnnbook.progress import epoch_log
 
 __all__ = [
     "checks",
     "DatasetError",
+    "epoch_log",
     "data_source",
     "fast_mode_default",
     "load_cifar10",

@@ -15,7 +15,9 @@ import numpy as np
 class CheckFailed(AssertionError):
     """A self-check found a mistake; the message says which, in one sentence."""
 
-    def _render_traceback_(self):  # IPython: show the sentence, not a traceback
+    def _render_traceback_(
+        self,
+    ):  # IPython: show the sentence, not a traceback
         return [f"✗ {self}"]
 
 
@@ -30,35 +32,66 @@ def _fail(message: str) -> None:
 def _dense_layers(model):
     import keras
 
-    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    return [
+        layer
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Dense)
+    ]
 
 
 def _activation_name(layer) -> str:
-    return getattr(layer.activation, "__name__", type(layer.activation).__name__)
+    return getattr(
+        layer.activation, "__name__", type(layer.activation).__name__
+    )
 
 
-def check_dense_stack(model, n_hidden: int, units: int, activation: str | None = None,
-                      initializer: str | None = None, output: bool = True) -> None:
+def check_dense_stack(
+    model,
+    n_hidden: int,
+    units: int,
+    activation: str | None = None,
+    initializer: str | None = None,
+    output: bool = True,
+) -> None:
     """The model has ``n_hidden`` hidden Dense layers of ``units`` units, then an output
     layer (``output=False``: no output layer, as in a tower whose outputs feed another model)."""
     dense = _dense_layers(model)
     if not dense:
         _fail("the model has no Dense layers at all")
     hidden = dense[:-1] if output else dense
-    if len(hidden) != n_hidden or any(layer.units != units for layer in hidden):
+    if len(hidden) != n_hidden or any(
+        layer.units != units for layer in hidden
+    ):
         sizes = sorted({layer.units for layer in hidden})
-        _fail(f"expected {n_hidden} hidden Dense layers of {units} units, "
-              f"found {len(hidden)} with sizes {sizes}")
+        _fail(
+            f"expected {n_hidden} hidden Dense layers of {units} units, "
+            f"found {len(hidden)} with sizes {sizes}"
+        )
     if activation is not None:
-        wrong = sorted({_activation_name(l) for l in hidden if _activation_name(l) != activation})
+        wrong = sorted(
+            {
+                _activation_name(layer)
+                for layer in hidden
+                if _activation_name(layer) != activation
+            }
+        )
         if wrong:
-            _fail(f"expected activation {activation!r} in every hidden layer, found {wrong}")
+            _fail(
+                f"expected activation {activation!r} in every hidden layer, found {wrong}"
+            )
     if initializer is not None:
-        found = sorted({type(l.kernel_initializer).__name__ for l in hidden})
+        found = sorted(
+            {type(layer.kernel_initializer).__name__ for layer in hidden}
+        )
         if found != [initializer]:
-            _fail(f"expected kernel initializer {initializer} in every hidden layer, found {found}")
+            _fail(
+                f"expected kernel initializer {initializer} in every hidden layer, found {found}"
+            )
     details = ", ".join(x for x in (activation, initializer) if x)
-    _ok(f"{n_hidden} hidden Dense layers of {units} units" + (f" ({details})" if details else ""))
+    _ok(
+        f"{n_hidden} hidden Dense layers of {units} units"
+        + (f" ({details})" if details else "")
+    )
 
 
 def check_output_layer(model, units: int, activation: str) -> None:
@@ -68,8 +101,10 @@ def check_output_layer(model, units: int, activation: str) -> None:
         _fail("the model has no Dense output layer")
     out = dense[-1]
     if out.units != units or _activation_name(out) != activation:
-        _fail(f"expected an output layer of {units} units with {activation!r}, found "
-              f"{out.units} units with {_activation_name(out)!r}")
+        _fail(
+            f"expected an output layer of {units} units with {activation!r}, found "
+            f"{out.units} units with {_activation_name(out)!r}"
+        )
     _ok(f"output layer: {units} units, {activation}")
 
 
@@ -81,7 +116,9 @@ def check_frozen(layers, frozen: bool = True) -> None:
     wrong = [layer.name for layer in layers if layer.trainable == frozen]
     if wrong:
         state = "frozen" if frozen else "trainable"
-        _fail(f"these layers should be {state} but are not: {', '.join(wrong)}")
+        _fail(
+            f"these layers should be {state} but are not: {', '.join(wrong)}"
+        )
     _ok(f"{len(layers)} layer(s) {'frozen' if frozen else 'trainable'}")
 
 
@@ -92,14 +129,18 @@ def check_in_range(name: str, value, low: float, high: float) -> None:
     except (TypeError, ValueError):
         _fail(f"{name} should be a number, got {type(value).__name__}")
     if not np.isfinite(number) or not low <= number <= high:
-        _fail(f"{name} = {number:.4g} is outside the expected range [{low:g}, {high:g}]")
+        _fail(
+            f"{name} = {number:.4g} is outside the expected range [{low:g}, {high:g}]"
+        )
     _ok(f"{name} = {number:.4g} (expected between {low:g} and {high:g})")
 
 
 def check_shape(name: str, array, expected: tuple) -> None:
     """An array has the expected shape (``None`` matches any size)."""
     shape = tuple(np.shape(array))
-    if len(shape) != len(expected) or any(e is not None and e != s for e, s in zip(expected, shape)):
+    if len(shape) != len(expected) or any(
+        e is not None and e != s for e, s in zip(expected, shape)
+    ):
         _fail(f"{name} should have shape {expected}, found {shape}")
     _ok(f"{name} has shape {shape}")
 
@@ -114,7 +155,9 @@ def check_balanced_pairs(labels, tolerance: float = 0.05) -> None:
         _fail(f"pair labels must be 0 or 1, found {sorted(values)}")
     share = labels.mean()
     if abs(share - 0.5) > tolerance:
-        _fail(f"{share:.1%} of the pairs are labelled 'same', expected 50% ± {tolerance:.0%}")
+        _fail(
+            f"{share:.1%} of the pairs are labelled 'same', expected 50% ± {tolerance:.0%}"
+        )
     _ok(f"{share:.1%} of {labels.size} pairs are 'same' (balanced)")
 
 
@@ -125,29 +168,52 @@ def check_pair_labels(images_a, images_b, labels, x, y) -> None:
     made by any pair generator.
     """
     x = np.asarray(x)
-    class_of = {hash(image.tobytes()): label for image, label in zip(x, np.asarray(y).ravel())}
-    images_a, images_b = np.asarray(images_a, dtype=x.dtype), np.asarray(images_b, dtype=x.dtype)
+    class_of = {
+        hash(image.tobytes()): label
+        for image, label in zip(x, np.asarray(y).ravel())
+    }
+    images_a, images_b = (
+        np.asarray(images_a, dtype=x.dtype),
+        np.asarray(images_b, dtype=x.dtype),
+    )
     labels = np.asarray(labels).ravel()
     if not len(images_a) == len(images_b) == len(labels):
-        _fail(f"a batch should hold as many second images and labels as first images, found "
-              f"{len(images_a)}, {len(images_b)} and {len(labels)}")
+        _fail(
+            f"a batch should hold as many second images and labels as first images, found "
+            f"{len(images_a)}, {len(images_b)} and {len(labels)}"
+        )
     try:
-        same = [class_of[hash(a.tobytes())] == class_of[hash(b.tobytes())] for a, b in zip(images_a, images_b)]
+        same = [
+            class_of[hash(a.tobytes())] == class_of[hash(b.tobytes())]
+            for a, b in zip(images_a, images_b)
+        ]
     except KeyError:
-        _fail("some images in the batch are not in the dataset they should be drawn from")
+        _fail(
+            "some images in the batch are not in the dataset they should be drawn from"
+        )
     wrong = int((np.array(same, dtype=int) != labels).sum())
     if wrong:
-        _fail(f"{wrong} of {len(labels)} pair labels are wrong (the convention: 1 = same class, 0 = different)")
-    _ok(f"all {len(labels)} pair labels match the classes (1 = same, 0 = different)")
+        _fail(
+            f"{wrong} of {len(labels)} pair labels are wrong (the convention: 1 = same class, 0 = different)"
+        )
+    _ok(
+        f"all {len(labels)} pair labels match the classes (1 = same, 0 = different)"
+    )
 
 
 def check_weights_unchanged(model, weights_before) -> None:
     """``model`` still has the weights saved in ``weights_before`` (e.g. a reused model was cloned)."""
     after = model.get_weights()
     if len(after) != len(weights_before):
-        _fail(f"{model.name} has {len(after)} weight arrays, {len(weights_before)} were saved")
-    changed = sum(not np.array_equal(a, b) for a, b in zip(after, weights_before))
+        _fail(
+            f"{model.name} has {len(after)} weight arrays, {len(weights_before)} were saved"
+        )
+    changed = sum(
+        not np.array_equal(a, b) for a, b in zip(after, weights_before)
+    )
     if changed:
-        _fail(f"{changed} of {len(after)} weight arrays of {model.name} changed: train a clone "
-              f"(keras.models.clone_model + set_weights), not the original")
+        _fail(
+            f"{changed} of {len(after)} weight arrays of {model.name} changed: train a clone "
+            f"(keras.models.clone_model + set_weights), not the original"
+        )
     _ok(f"{model.name} is unchanged ({len(after)} weight arrays)")

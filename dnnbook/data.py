@@ -83,7 +83,9 @@ def data_source(name: str) -> str:
 def _check_name(name: str) -> None:
     if name not in SHA256:
         known = ", ".join(sorted(SHA256))
-        raise DatasetError(f"Unknown dataset {name!r}; the course uses {known}.")
+        raise DatasetError(
+            f"Unknown dataset {name!r}; the course uses {known}."
+        )
 
 
 def _load(name: str):
@@ -101,10 +103,14 @@ def _read_offline(name: str, folder: Path):
         f"{DATA_DIR_ENV} so that keras.datasets downloads the data (needs internet)"
     )
     if not folder.is_dir():
-        raise DatasetError(f"{DATA_DIR_ENV}={folder} is not a folder. To fix it, {fix}.")
+        raise DatasetError(
+            f"{DATA_DIR_ENV}={folder} is not a folder. To fix it, {fix}."
+        )
     path = folder / f"{name}.npz"
     if not path.is_file():
-        raise DatasetError(f"Dataset file {path} is missing. To fix it, {fix}.")
+        raise DatasetError(
+            f"Dataset file {path} is missing. To fix it, {fix}."
+        )
     digest = _sha256(path)
     if digest != SHA256[name]:
         raise DatasetError(
@@ -115,8 +121,12 @@ def _read_offline(name: str, folder: Path):
         )
     with np.load(path, allow_pickle=False) as npz:
         missing = [key for key in _ARRAYS if key not in npz.files]
-        if missing:  # only reachable if SHA256 is edited to a bad file's digest
-            raise DatasetError(f"Dataset file {path} lacks the arrays {missing}.")
+        if (
+            missing
+        ):  # only reachable if SHA256 is edited to a bad file's digest
+            raise DatasetError(
+                f"Dataset file {path} lacks the arrays {missing}."
+            )
         x_train, y_train, x_test, y_test = (npz[key] for key in _ARRAYS)
     return (x_train, y_train), (x_test, y_test)
 
@@ -138,7 +148,9 @@ def _download(name: str):
 
     try:
         return getattr(keras.datasets, name).load_data()
-    except Exception as exc:  # keras raises a bare Exception on network errors
+    except (
+        Exception
+    ) as exc:  # keras raises a bare Exception on network errors
         raise DatasetError(
             f"Could not download {name} with keras.datasets.{name}.load_data() "
             f"({type(exc).__name__}: {exc}). Connect to the internet and try again, "

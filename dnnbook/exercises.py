@@ -9,9 +9,13 @@ must write in one of two ways:
 * a **region** inside any code cell, between a line ``# BEGIN SOLUTION`` (or
   ``# BEGIN SOLUTION: hint``) and a line ``# END SOLUTION``.
 
-A **markdown cell tagged** ``solution`` (discussion of results) is left out of
-the exercise. Everything else (questions, set-up, data loading, self-checks) is
-copied unchanged; outputs and execution records are cleared.
+A **markdown cell tagged** ``solution`` (discussion of results, the notice that
+opens a solution page) is left out of the exercise, and so are cells that only
+``glue`` values into the solution's text. The solution's title, "Solution: …",
+becomes "Exercise: …", and a banner linking to the solution is added under it.
+Everything else (questions, set-up, data loading, self-checks) is copied
+unchanged; outputs and execution records are cleared. Code cells are formatted
+with ruff, like every notebook of the course.
 
 Solution code is replaced by ``# TODO: hint`` and a call to :func:`todo`, which
 raises ``NotImplementedError``. It also remembers which names the removed code
@@ -28,6 +32,7 @@ import argparse
 import ast
 import copy
 import re
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -38,10 +43,16 @@ from dnnbook import notebooks as nbs
 
 SOLUTION_TAG = "solution"
 BANNER_TAG = "exercise-banner"
-BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*\S))?\s*$")
+BEGIN = re.compile(
+    r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*\S))?\s*$"
+)
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 TODO_LINE = re.compile(r"^\s*# TODO:")
 DEFAULT_HINT = "write the code for this step"
+SOLUTION_TITLE = "# Solution: "
+EXERCISE_TITLE = "# Exercise: "
+#: Code lines fit the book's column (the ruff line length in pyproject.toml).
+LINE_LENGTH = 76
 
 # --------------------------------------------------------------------------- stubs
 
@@ -73,8 +84,10 @@ def _skip_missing_name(shell, etype, value, tb, tb_offset=None):
         # What this skipped cell would have defined is now missing too.
         for skipped in defined_names(_running_cell(shell)):
             _pending.setdefault(skipped, _pending[name])
-        print(f"⏭ Not done yet: this cell needs `{name}`, which an unfinished TODO above "
-              f"defines ({_pending[name]}). Finish that TODO, then run this cell again.")
+        print(
+            f"⏭ Not done yet: this cell needs `{name}`, which an unfinished TODO above "
+            f"defines ({_pending[name]}). Finish that TODO, then run this cell again."
+        )
         return None
     return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
@@ -115,19 +128,28 @@ def defined_names(code: str) -> list[str]:
     def visit(body):
         for stmt in body:
             if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                for target in getattr(stmt, "targets", [getattr(stmt, "target", None)]):
+                for target in getattr(
+                    stmt, "targets", [getattr(stmt, "target", None)]
+                ):
                     add_target(target)
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            elif isinstance(
+                stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            ):
                 names.append(stmt.name)
             elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                names.extend((alias.asname or alias.name).split(".")[0] for alias in stmt.names)
+                names.extend(
+                    (alias.asname or alias.name).split(".")[0]
+                    for alias in stmt.names
+                )
             elif isinstance(stmt, (ast.For, ast.AsyncFor)):
                 add_target(stmt.target)
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
                 for item in stmt.items:
                     if item.optional_vars is not None:
                         add_target(item.optional_vars)
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(
+                stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            ):
                 continue  # names inside a function or class are not the cell's
             # Names bound inside loops, branches and try blocks are the cell's names too.
             for field in ("body", "orelse", "finalbody"):
@@ -141,8 +163,22 @@ def defined_names(code: str) -> list[str]:
 
 def _stub(indent: str, hint: str, removed: str) -> list[str]:
     defines = defined_names(removed)
-    call = f"dnnbook.todo({hint!r}" + (f", defines={defines!r})" if defines else ")")
-    return [f"{indent}# TODO: {hint}", f"{indent}{call}"]
+    width = LINE_LENGTH - len(indent)
+    comment = textwrap.wrap(
+        f"TODO: {hint}", width - 2, subsequent_indent="  "
+    )
+    # The hint as adjacent string literals that each fit the line.
+    pieces = textwrap.wrap(hint, width - 8, drop_whitespace=False)
+    args = [f"{indent}    {piece!r}" for piece in pieces]
+    args[-1] += ","
+    if defines:
+        args.append(f"{indent}    defines={defines!r},")
+    return (
+        [f"{indent}# {line}" for line in comment]
+        + [f"{indent}dnnbook.todo("]
+        + args
+        + [f"{indent})"]
+    )
 
 
 def _strip_regions(source: str, where: str) -> str:
@@ -150,7 +186,11 @@ def _strip_regions(source: str, where: str) -> str:
     for line in source.splitlines():
         begin = BEGIN.match(line)
         if region is None and begin:
-            region, hint, indent = [], begin["hint"] or DEFAULT_HINT, begin["indent"]
+            region, hint, indent = (
+                [],
+                begin["hint"] or DEFAULT_HINT,
+                begin["indent"],
+            )
         elif region is not None and END.match(line):
             out += _stub(indent, hint, "\n".join(region))
             region = None
@@ -160,7 +200,9 @@ def _strip_regions(source: str, where: str) -> str:
             region.append(line)
         else:
             if END.match(line):
-                raise ValueError(f"{where}: '# END SOLUTION' without a BEGIN")
+                raise ValueError(
+                    f"{where}: '# END SOLUTION' without a BEGIN"
+                )
             out.append(line)
     if region is not None:
         raise ValueError(f"{where}: '# BEGIN SOLUTION' without an END")
@@ -170,7 +212,9 @@ def _strip_regions(source: str, where: str) -> str:
 def _stub_cell(source: str) -> str:
     lines = source.splitlines()
     hints = []
-    if lines and TODO_LINE.match(lines[0]):  # "# TODO: ..." and the comment lines below it
+    if lines and TODO_LINE.match(
+        lines[0]
+    ):  # "# TODO: ..." and the comment lines below it
         hints.append(lines.pop(0).split("# TODO:", 1)[1].strip())
         while lines and lines[0].lstrip().startswith("#"):
             hints.append(lines.pop(0).lstrip("# ").strip())
@@ -178,37 +222,85 @@ def _stub_cell(source: str) -> str:
     return "\n".join(_stub("", hint, "\n".join(lines)))
 
 
-def banner(solution_name: str) -> str:
+def banner(solution_name: str, title: str) -> str:
+    """Plain Markdown, so that it renders the same in Jupyter and in the book."""
     return (
-        "```{note}\n"
-        f"This exercise notebook is generated from its solution twin, `solutions/{solution_name}`.\n"
-        "Write your code where a cell says `# TODO`, run the self-check under each task, and compare\n"
-        "with the solution when you are done. Cells that need an unfinished TODO say so and skip.\n"
-        "```"
+        "> **How this exercise works.** Write your code where a cell says `# TODO`,\n"
+        "> run the self-check under each task, and compare with\n"
+        f"> [{title}](../solutions/{solution_name}) when you are done. Cells that need\n"
+        "> an unfinished TODO say so and skip."
     )
+
+
+def _titles(nb) -> tuple[str, str]:
+    """(solution title, exercise title) from the solution's first heading."""
+    first = nb.cells[0].source if nb.cells else ""
+    heading = first.splitlines()[0] if first else ""
+    if not heading.startswith(SOLUTION_TITLE):
+        raise ValueError(
+            f"a solution notebook must open with '{SOLUTION_TITLE}…', found {heading!r}"
+        )
+    name = heading[len(SOLUTION_TITLE) :].strip()
+    return f"Solution: {name}", f"Exercise: {name}"
+
+
+def ruff_format(source: str) -> str:
+    """``source`` as ``ruff format`` writes it (unchanged if ruff is not installed)."""
+    ruff = Path(sys.executable).parent / "ruff"
+    if not ruff.exists() or not source.strip():
+        return source
+    done = subprocess.run(
+        [
+            str(ruff),
+            "format",
+            "--quiet",
+            "--line-length",
+            str(LINE_LENGTH),
+            "--stdin-filename",
+            "cell.py",
+            "-",
+        ],
+        input=source,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.rstrip("\n") if done.returncode == 0 else source
 
 
 def make_exercise(solution, name: str):
     """The exercise twin of a solution notebook (a new notebook; the input is unchanged)."""
     nb = copy.deepcopy(solution)
     nb.metadata.pop(nbs.META_KEY, None)
+    solution_title, exercise_title = _titles(nb)
+    nb.cells[0].source = nb.cells[0].source.replace(
+        "# " + solution_title, "# " + exercise_title, 1
+    )
     cells = []
     for i, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown" and SOLUTION_TAG in tags:
+            continue
+        if cell.cell_type == "code" and nbs.is_glue_only(cell.source):
             continue
         if cell.cell_type == "code":
             if SOLUTION_TAG in tags:
                 cell.source = _stub_cell(cell.source)
                 cell.metadata.pop("tags")
                 if len(tags) > 1:
-                    cell.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG]
+                    cell.metadata["tags"] = [
+                        t for t in tags if t != SOLUTION_TAG
+                    ]
             else:
-                cell.source = _strip_regions(cell.source, f"{name} cell {i}")
+                cell.source = _strip_regions(
+                    cell.source, f"{name} cell {i}"
+                )
+            cell.source = ruff_format(cell.source)
             cell.outputs = []
             cell.execution_count = None
         cells.append(cell)
-    note = nbformat.v4.new_markdown_cell(banner(name), metadata={"tags": [BANNER_TAG]})
+    note = nbformat.v4.new_markdown_cell(
+        banner(name, solution_title), metadata={"tags": [BANNER_TAG]}
+    )
     note["id"] = "exercise-banner"
     insert_at = 1 if cells and cells[0].cell_type == "markdown" else 0
     cells.insert(insert_at, note)
@@ -221,14 +313,21 @@ def render(nb) -> str:
 
 
 def exercise_text(solution_path: Path) -> str:
-    return render(make_exercise(nbs.read(solution_path), solution_path.name))
+    return render(
+        make_exercise(nbs.read(solution_path), solution_path.name)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dnnbook.exercises",
-                                     description="Generate exercises/ from solutions/.")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; fail if a committed exercise differs")
+    parser = argparse.ArgumentParser(
+        prog="python -m dnnbook.exercises",
+        description="Generate exercises/ from solutions/.",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; fail if a committed exercise differs",
+    )
     args = parser.parse_args(argv)
     root = nbs.repo_root()
     stale = []

@@ -19,7 +19,11 @@ KERNEL_NAME = "dnnbook"
 def kernel_spec() -> dict:
     return {
         "argv": [
-            sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
             "--IPKernelApp.capture_fd_output=False",
             "--IPKernelApp.log_level=ERROR",  # the kernel's own warnings (e.g. TCP transport) stay out of logs
         ],
@@ -31,9 +35,17 @@ def kernel_spec() -> dict:
 
 
 def install(prefix: str | None = None) -> Path:
-    folder = Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    folder = (
+        Path(prefix or sys.prefix)
+        / "share"
+        / "jupyter"
+        / "kernels"
+        / KERNEL_NAME
+    )
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.json").write_text(json.dumps(kernel_spec(), indent=1) + "\n")
+    (folder / "kernel.json").write_text(
+        json.dumps(kernel_spec(), indent=1) + "\n"
+    )
     return folder
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from pathlib import Path
@@ -40,7 +41,8 @@ def code_cells(nb) -> list:
     return [
         cell
         for cell in nb.cells
-        if cell.cell_type == "code" and INJECTED_TAG not in cell.metadata.get("tags", [])
+        if cell.cell_type == "code"
+        and INJECTED_TAG not in cell.metadata.get("tags", [])
     ]
 
 
@@ -63,3 +65,25 @@ def title(nb, default: str) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return default
+
+
+def _is_glue_statement(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        return getattr(stmt.value.func, "id", None) == "glue"
+    if (
+        isinstance(stmt, ast.For) and not stmt.orelse
+    ):  # a loop of glue calls (and the keys)
+        glued = [s for s in stmt.body if _is_glue_statement(s)]
+        helpers = [s for s in stmt.body if isinstance(s, ast.Assign)]
+        return bool(glued) and len(glued) + len(helpers) == len(stmt.body)
+    return False
+
+
+def is_glue_only(source: str) -> bool:
+    """True for code whose every statement hands a value to the text: ``glue(...)`` calls,
+    or loops of them. Such cells are tagged ``remove-cell``: plumbing, not teaching."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(_is_glue_statement(s) for s in body)

@@ -18,18 +18,26 @@ RESULTS_PATH = Path("book") / "results.md"
 
 
 class Result(NamedTuple):
-    key: str          # glue key in the solution notebook
+    key: str  # glue key in the solution notebook
     label: str
     fmt: str = ".2%"  # format spec for the glued number
     reference: str = "-"
 
 
 _CIFAR10_VARIANTS = [  # (glue name, label, reference validation accuracy: 2nd / 3rd edition)
-    ("baseline", "Baseline (20×100 ELU, Nadam, early stopping)", "47.6% / 46.8%"),
+    (
+        "baseline",
+        "Baseline (20×100 ELU, Nadam, early stopping)",
+        "47.6% / 46.8%",
+    ),
     ("bn", "Batch normalization", "54.0% / 50.7%"),
     ("selu", "SELU (self-normalizing)", "47.9% / 50.3%"),
     ("alpha_dropout", "SELU + alpha dropout", "48.9% / 49.8%"),
-    ("mc_dropout", "MC dropout on the alpha-dropout model", "48.9% / 49.8%"),
+    (
+        "mc_dropout",
+        "MC dropout on the alpha-dropout model",
+        "48.9% / 49.8%",
+    ),
     ("onecycle", "1cycle (SGD, SELU + alpha dropout)", "52.0% / 52.4%"),
 ]
 
@@ -38,33 +46,109 @@ EXERCISES: dict[str, list[Result]] = {
         result
         for name, label, reference in _CIFAR10_VARIANTS
         for result in (
-            Result(f"cifar10_{name}_val_acc", f"{label}: validation accuracy", reference=reference),
+            Result(
+                f"cifar10_{name}_val_acc",
+                f"{label}: validation accuracy",
+                reference=reference,
+            ),
             Result(f"cifar10_{name}_test_acc", f"{label}: test accuracy"),
-            Result(f"cifar10_{name}_sec_per_epoch", f"{label}: seconds per epoch", ".1f"),
-            Result(f"cifar10_{name}_wall_to_best_s", f"{label}: seconds to the best epoch", ".0f"),
+            Result(
+                f"cifar10_{name}_sec_per_epoch",
+                f"{label}: seconds per epoch",
+                ".1f",
+            ),
+            Result(
+                f"cifar10_{name}_wall_to_best_s",
+                f"{label}: seconds to the best epoch",
+                ".0f",
+            ),
         )
     ],
     "mnist_transfer": [
-        Result("mnist04_test_acc", "Digits 0–4: default network (5×100, ELU)", reference="97.26%"),
-        Result("mnist04_tuned_test_acc", "Digits 0–4: best KerasTuner configuration", reference="98.91%"),
-        Result("mnist04_bn_test_acc", "Digits 0–4: with batch normalization", reference="99.49%"),
+        Result(
+            "mnist04_test_acc",
+            "Digits 0–4: default network (5×100, ELU)",
+            reference="97.26%",
+        ),
+        Result(
+            "mnist04_tuned_test_acc",
+            "Digits 0–4: best KerasTuner configuration",
+            reference="98.91%",
+        ),
+        Result(
+            "mnist04_bn_test_acc",
+            "Digits 0–4: with batch normalization",
+            reference="99.49%",
+        ),
         Result("mnist04_dropout_test_acc", "Digits 0–4: with dropout"),
         Result("mnist04_best_test_acc", "Digits 0–4: best model"),
-        Result("mnist59_frozen_test_acc", "Digits 5–9: five frozen layers (mean over samples)", ".1%", "64.0%"),
-        Result("mnist59_cached_test_acc", "Digits 5–9: frozen layers, cached outputs", ".1%", "61.2%"),
-        Result("mnist59_cached_speedup", "Digits 5–9: speed-up of an epoch from caching (×)", ".1f",
-               "1.7 (whole training, 1.9 s → 1.1 s)"),
-        Result("mnist59_four_layers_test_acc", "Digits 5–9: four frozen layers", ".1%", "69.1%"),
-        Result("mnist59_unfrozen_top2_test_acc", "Digits 5–9: top two layers unfrozen", ".1%", "78.1%"),
-        Result("mnist59_all_unfrozen_test_acc", "Digits 5–9: all layers unfrozen", ".1%", "91.3%"),
-        Result("mnist59_best_test_acc", "Digits 5–9: best transfer variant", ".1%"),
-        Result("mnist59_scratch_test_acc", "Digits 5–9: same network from scratch", ".1%", "84.8%"),
+        Result(
+            "mnist59_frozen_test_acc",
+            "Digits 5–9: five frozen layers (mean over samples)",
+            ".1%",
+            "64.0%",
+        ),
+        Result(
+            "mnist59_cached_test_acc",
+            "Digits 5–9: frozen layers, cached outputs",
+            ".1%",
+            "61.2%",
+        ),
+        Result(
+            "mnist59_cached_speedup",
+            "Digits 5–9: speed-up of an epoch from caching (×)",
+            ".1f",
+            "1.7 (whole training, 1.9 s → 1.1 s)",
+        ),
+        Result(
+            "mnist59_four_layers_test_acc",
+            "Digits 5–9: four frozen layers",
+            ".1%",
+            "69.1%",
+        ),
+        Result(
+            "mnist59_unfrozen_top2_test_acc",
+            "Digits 5–9: top two layers unfrozen",
+            ".1%",
+            "78.1%",
+        ),
+        Result(
+            "mnist59_all_unfrozen_test_acc",
+            "Digits 5–9: all layers unfrozen",
+            ".1%",
+            "91.3%",
+        ),
+        Result(
+            "mnist59_best_test_acc",
+            "Digits 5–9: best transfer variant",
+            ".1%",
+        ),
+        Result(
+            "mnist59_scratch_test_acc",
+            "Digits 5–9: same network from scratch",
+            ".1%",
+            "84.8%",
+        ),
     ],
     "pair_pretraining": [
-        Result("pairs_test_acc", "Pair network: test pairs classified correctly", reference="97.6%"),
-        Result("pairs_pretrained_test_acc", "Classifier on frozen tower A (mean over runs)", reference="96.5%"),
-        Result("pairs_finetuned_test_acc", "Classifier on tower A, fine-tuned"),
-        Result("pairs_scratch_test_acc", "Same classifier from scratch", reference="94.6%"),
+        Result(
+            "pairs_test_acc",
+            "Pair network: test pairs classified correctly",
+            reference="97.6%",
+        ),
+        Result(
+            "pairs_pretrained_test_acc",
+            "Classifier on frozen tower A (mean over runs)",
+            reference="96.5%",
+        ),
+        Result(
+            "pairs_finetuned_test_acc", "Classifier on tower A, fine-tuned"
+        ),
+        Result(
+            "pairs_scratch_test_acc",
+            "Same classifier from scratch",
+            reference="94.6%",
+        ),
     ],
 }
 
@@ -89,10 +173,11 @@ def results_markdown(root: Path) -> str:
             continue
         nb = nbs.read(path)
         record = nbs.execution_record(nb) or {}
+        topic = nbs.title(nb, name).removeprefix("Solution: ")
         lines += [
-            f"## {nbs.title(nb, name)}",
+            f"## {topic[:1].upper()}{topic[1:]}",
             "",
-            f"Solution: {{doc}}`../solutions/{name}`. Executed on {record.get('device', 'unknown device')}; "
+            f"Computed by {{doc}}`../solutions/{name}`. Executed on {record.get('device', 'unknown device')}; "
             f"data: {record.get('data_source', 'unknown')}; TensorFlow {record.get('tensorflow', '?')}, "
             f"Keras {record.get('keras', '?')}; {record.get('executed_at', 'not executed')}.",
             "",
@@ -101,7 +186,9 @@ def results_markdown(root: Path) -> str:
         ]
         for result in results:
             ours = f"{{glue:text}}`../solutions/{name}.ipynb::{result.key}:{result.fmt}`"
-            lines.append(f"| {result.label} | {ours} | {result.reference} |")
+            lines.append(
+                f"| {result.label} | {ours} | {result.reference} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

@@ -59,9 +59,16 @@ def _version(*distributions: str) -> str:
 def describe_device() -> str:
     """'GPU: <name>' when TensorFlow sees a GPU, else 'CPU: <model>, N cores'."""
     probe = subprocess.run(
-        [sys.executable, "-c", _GPU_PROBE], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", _GPU_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    gpu = probe.stdout.strip().splitlines()[-1:] if probe.returncode == 0 else []
+    gpu = (
+        probe.stdout.strip().splitlines()[-1:]
+        if probe.returncode == 0
+        else []
+    )
     if gpu and gpu[0]:
         return f"GPU: {gpu[0]}"
     model = platform.processor() or platform.machine()
@@ -82,7 +89,9 @@ def environment() -> dict:
         "keras": _version("keras"),
         "python": platform.python_version(),
         "device": describe_device(),
-        "data_source": "offline copy" if folder else "keras.datasets download",
+        "data_source": "offline copy"
+        if folder
+        else "keras.datasets download",
     }
 
 
@@ -110,8 +119,14 @@ def _fast_env(fast: bool):
             os.environ[FAST_ENV] = previous
 
 
-def execute(path: Path, out_path: Path, fast: bool, env_info: dict,
-            failed_dir: Path | None = None, fast_duration_s: float | None = None) -> dict:
+def execute(
+    path: Path,
+    out_path: Path,
+    fast: bool,
+    env_info: dict,
+    failed_dir: Path | None = None,
+    fast_duration_s: float | None = None,
+) -> dict:
     """Run ``path`` top to bottom with papermill and write the result to ``out_path``.
 
     Raises papermill's PapermillExecutionError if a cell fails; ``out_path`` is
@@ -126,11 +141,17 @@ def execute(path: Path, out_path: Path, fast: bool, env_info: dict,
         start = time.perf_counter()
         try:
             papermill.execute_notebook(
-                str(path), str(running), kernel_name=KERNEL_NAME, cwd=str(path.parent),
-                progress_bar=sys.stdout.isatty(), log_output=False,
+                str(path),
+                str(running),
+                kernel_name=KERNEL_NAME,
+                cwd=str(path.parent),
+                progress_bar=sys.stdout.isatty(),
+                log_output=False,
             )
         except Exception:
-            failed = (failed_dir or nbs.repo_root() / "_build" / "failed") / path.name
+            failed = (
+                failed_dir or nbs.repo_root() / "_build" / "failed"
+            ) / path.name
             failed.parent.mkdir(parents=True, exist_ok=True)
             if running.exists():
                 shutil.copy(running, failed)
@@ -143,8 +164,14 @@ def execute(path: Path, out_path: Path, fast: bool, env_info: dict,
     record = {
         "mode": "FAST" if fast else "FULL",
         "duration_s": round(duration, 1),
-        **({"fast_duration_s": fast_duration_s} if fast_duration_s is not None else {}),
-        "executed_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        **(
+            {"fast_duration_s": fast_duration_s}
+            if fast_duration_s is not None
+            else {}
+        ),
+        "executed_at": dt.datetime.now(dt.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"
+        ),
         **env_info,
         "code_sha256": nbs.code_hash(nb),
     }
@@ -175,7 +202,11 @@ def report_markdown(root: Path) -> str:
         if not rec:
             lines.append(f"| {link} | not executed | | | | | | | |")
             continue
-        fast = f"{rec['fast_duration_s']:.1f}" if "fast_duration_s" in rec else "not measured"
+        fast = (
+            f"{rec['fast_duration_s']:.1f}"
+            if "fast_duration_s" in rec
+            else "not measured"
+        )
         lines.append(
             f"| {link} | {rec['mode']} | {rec['duration_s']:.1f} | {fast} | {rec['device']} | "
             f"{rec['tensorflow']} | {rec['keras']} | {rec['data_source']} | "
@@ -213,13 +244,26 @@ def _targets(names: list[str], root: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dnnbook.runner", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m dnnbook.runner",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="execute notebooks")
-    run.add_argument("notebooks", nargs="*", help="default: every chapter and solution notebook")
-    run.add_argument("--fast", action="store_true", help="FAST mode (default: FULL)")
-    run.add_argument("--out", type=Path, help="write executed copies here (default: in place)")
+    run.add_argument(
+        "notebooks",
+        nargs="*",
+        help="default: every chapter and solution notebook",
+    )
+    run.add_argument(
+        "--fast", action="store_true", help="FAST mode (default: FULL)"
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        help="write executed copies here (default: in place)",
+    )
     sub.add_parser("report", help="regenerate book/execution-report.md")
     args = parser.parse_args(argv)
 
@@ -235,8 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Detecting the device... (data: {source})", flush=True)
     env_info = environment()
     mode = "FAST" if args.fast else "FULL"
-    print(f"{mode} run of {len(targets)} notebook(s) on {env_info['device']}, "
-          f"TensorFlow {env_info['tensorflow']}, Keras {env_info['keras']}", flush=True)
+    print(
+        f"{mode} run of {len(targets)} notebook(s) on {env_info['device']}, "
+        f"TensorFlow {env_info['tensorflow']}, Keras {env_info['keras']}",
+        flush=True,
+    )
     failures, summary = [], []
     for i, path in enumerate(targets, 1):
         rel = path.relative_to(root) if path.is_relative_to(root) else path
@@ -247,11 +294,26 @@ def main(argv: list[str] | None = None) -> int:
                 rec = execute(path, out, True, env_info)
             else:  # FAST first: a quick check, and its time goes on the execution report
                 with tempfile.TemporaryDirectory() as scratch:
-                    fast = execute(path, Path(scratch) / path.name, True, env_info)
-                print(f"FAST {fast['duration_s']:.1f} s, FULL ...", end=" ", flush=True)
-                rec = execute(path, out, False, env_info, fast_duration_s=fast["duration_s"])
+                    fast = execute(
+                        path, Path(scratch) / path.name, True, env_info
+                    )
+                print(
+                    f"FAST {fast['duration_s']:.1f} s, FULL ...",
+                    end=" ",
+                    flush=True,
+                )
+                rec = execute(
+                    path,
+                    out,
+                    False,
+                    env_info,
+                    fast_duration_s=fast["duration_s"],
+                )
         except Exception as exc:  # report every failing notebook, then fail
-            print(f"FAILED ({type(exc).__name__}); see _build/failed/{path.name}", flush=True)
+            print(
+                f"FAILED ({type(exc).__name__}); see _build/failed/{path.name}",
+                flush=True,
+            )
             print(str(exc).strip()[-2000:], flush=True)
             failures.append(str(rel))
             continue
@@ -260,7 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is None and summary:
         print(f"wrote {write_report(root)}")
     total = sum(seconds for _, seconds in summary)
-    print(f"{mode}: {len(summary)} passed, {len(failures)} failed, {total:.1f} s in all")
+    print(
+        f"{mode}: {len(summary)} passed, {len(failures)} failed, {total:.1f} s in all"
+    )
     return 1 if failures else 0
 
 

@@ -10,8 +10,12 @@ ROOT = nbs.repo_root()
 def test_book_builds_without_warnings(built):
     proc, html = built
     log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"jupyter-book build failed:\n{log[-4000:]}"
-    assert "WARNING" not in log, f"the build printed warnings:\n{log[-4000:]}"
+    assert proc.returncode == 0, (
+        f"jupyter-book build failed:\n{log[-4000:]}"
+    )
+    assert "WARNING" not in log, (
+        f"the build printed warnings:\n{log[-4000:]}"
+    )
     assert (html / "index.html").is_file()
 
 
@@ -24,21 +28,28 @@ def test_every_notebook_page_is_rendered_with_its_figures(built):
         images = re.findall(r'<img[^>]+src="([^"]+)"', text)
         assert images, f"{page.name} shows no figure"
         for src in images:
-            assert (page.parent / src).is_file(), f"{page.name}: image {src} is missing from the build"
+            assert (page.parent / src).is_file(), (
+                f"{page.name}: image {src} is missing from the build"
+            )
 
 
 def test_glued_numbers_appear_in_the_text(built):
     _, html = built
-    page = (html / "notebooks" / "01_vanishing_exploding_gradients.html").read_text()
-    assert re.search(r"The slope is at most <span[^>]*>\s*0\.25\s*</span>", page), \
-        "the glued maximum sigmoid slope (0.25) is not rendered in the prose"
+    page = (
+        html / "notebooks" / "01_vanishing_exploding_gradients.html"
+    ).read_text()
+    assert re.search(
+        r"The slope is at most <span[^>]*>\s*0\.25\s*</span>", page
+    ), "the glued maximum sigmoid slope (0.25) is not rendered in the prose"
 
 
 def test_execution_report_page_lists_the_chapters(built):
     _, html = built
     page = (html / "book" / "execution-report.html").read_text()
     for path in nbs.executed_notebooks(ROOT):
-        assert path.stem in page, f"the execution report does not link {path.name}"
+        assert path.stem in page, (
+            f"the execution report does not link {path.name}"
+        )
     assert "FULL" in page and "TensorFlow" in page
 
 
@@ -47,28 +58,54 @@ def test_results_page_shows_every_glued_result(built):
 
     _, html = built
     page = (html / "book" / "results.html").read_text()
-    assert "{glue" not in page and "::" not in page, "a glue reference was left unrendered"
-    rows = re.findall(r"<tr[^>]*>\s*<td[^>]*><p>([^<]+)</p></td>\s*<td[^>]*><p>(.*?)</p></td>", page, re.S)
-    shown = {unescape(label).strip(): re.sub(r"<[^>]+>", "", cell).strip() for label, cell in rows}
+    assert "{glue" not in page and "::" not in page, (
+        "a glue reference was left unrendered"
+    )
+    rows = re.findall(
+        r"<tr[^>]*>\s*<td[^>]*><p>([^<]+)</p></td>\s*<td[^>]*><p>(.*?)</p></td>",
+        page,
+        re.S,
+    )
+    shown = {
+        unescape(label).strip(): re.sub(r"<[^>]+>", "", cell).strip()
+        for label, cell in rows
+    }
     for name, results in EXERCISES.items():
         if (ROOT / "solutions" / f"{name}.ipynb").exists():
             for result in results:
                 value = shown.get(result.label)
-                assert value and re.fullmatch(r"[\d.]+%?", value), \
+                assert value and re.fullmatch(r"[\d.]+%?", value), (
                     f"results page: {result.label!r} shows {value!r}, expected a glued number"
+                )
 
 
 def test_pages_load_no_asset_from_the_internet_and_mathjax_is_local(built):
     _, html = built
-    external = re.compile(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//[^"]+"')
+    external = re.compile(
+        r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//[^"]+"'
+    )
     for page in html.rglob("*.html"):
         found = external.findall(page.read_text())
-        assert not found, f"{page.relative_to(html)} loads from the internet: {found[:3]}"
-    chapter = (html / "notebooks" / "01_vanishing_exploding_gradients.html").read_text()
+        assert not found, (
+            f"{page.relative_to(html)} loads from the internet: {found[:3]}"
+        )
+    chapter = (
+        html / "notebooks" / "01_vanishing_exploding_gradients.html"
+    ).read_text()
     scripts = re.findall(r'<script[^>]+src="([^"?]*mathjax[^"?]*)', chapter)
-    assert scripts == ["../_static/mathjax/tex-chtml.js"], f"MathJax scripts: {scripts}"
+    assert scripts == ["../_static/mathjax/tex-chtml.js"], (
+        f"MathJax scripts: {scripts}"
+    )
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
-    assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    assert (
+        html
+        / "_static"
+        / "mathjax"
+        / "output"
+        / "chtml"
+        / "fonts"
+        / "woff-v2"
+    ).is_dir()
 
 
 def test_internal_links_resolve(built):
@@ -77,24 +114,42 @@ def test_internal_links_resolve(built):
 
     def ids(page):
         if page not in ids_cache:
-            ids_cache[page] = set(re.findall(r'\sid="([^"]+)"', page.read_text()))
+            ids_cache[page] = set(
+                re.findall(r'\sid="([^"]+)"', page.read_text())
+            )
         return ids_cache[page]
 
     broken, checked = [], 0
     for page in html.rglob("*.html"):
         if page.relative_to(html).parts[0].startswith("_"):
             continue  # theme fragments and sources
-        for href in re.findall(r'<a\s[^>]*href="([^"]+)"', page.read_text()):
+        for href in re.findall(
+            r'<a\s[^>]*href="([^"]+)"', page.read_text()
+        ):
             if re.match(r"^(https?:|mailto:|javascript:)", href):
                 continue  # external links are not fetched
             path, _, fragment = href.partition("#")
-            target = (page.parent / path.split("?")[0]).resolve() if path else page
+            target = (
+                (page.parent / path.split("?")[0]).resolve()
+                if path
+                else page
+            )
             if target.is_dir():
                 target = target / "index.html"
             checked += 1
             if not target.is_file():
-                broken.append(f"{page.relative_to(html)} -> {href} (no such file)")
-            elif fragment and target.suffix == ".html" and fragment not in ids(target):
-                broken.append(f"{page.relative_to(html)} -> {href} (no such anchor)")
-    assert checked > 50, f"only {checked} internal links found: is the parser broken?"
+                broken.append(
+                    f"{page.relative_to(html)} -> {href} (no such file)"
+                )
+            elif (
+                fragment
+                and target.suffix == ".html"
+                and fragment not in ids(target)
+            ):
+                broken.append(
+                    f"{page.relative_to(html)} -> {href} (no such anchor)"
+                )
+    assert checked > 50, (
+        f"only {checked} internal links found: is the parser broken?"
+    )
     assert not broken, "broken internal links:\n" + "\n".join(broken[:20])

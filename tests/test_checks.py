@@ -8,35 +8,65 @@ from dnnbook import checks
 from dnnbook.checks import CheckFailed
 
 
-def mlp(n_hidden=3, units=8, activation="elu", initializer="he_normal", out=5):
+def mlp(
+    n_hidden=3, units=8, activation="elu", initializer="he_normal", out=5
+):
     model = keras.Sequential([keras.Input(shape=(4,))])
     for _ in range(n_hidden):
-        model.add(keras.layers.Dense(units, activation=activation, kernel_initializer=initializer))
+        model.add(
+            keras.layers.Dense(
+                units, activation=activation, kernel_initializer=initializer
+            )
+        )
     model.add(keras.layers.Dense(out, activation="softmax"))
     return model
 
 
 def test_dense_stack_right(capsys):
-    checks.check_dense_stack(mlp(), 3, 8, activation="elu", initializer="HeNormal")
-    assert capsys.readouterr().out == "✓ 3 hidden Dense layers of 8 units (elu, HeNormal)\n"
+    checks.check_dense_stack(
+        mlp(), 3, 8, activation="elu", initializer="HeNormal"
+    )
+    assert (
+        capsys.readouterr().out
+        == "✓ 3 hidden Dense layers of 8 units (elu, HeNormal)\n"
+    )
 
 
-@pytest.mark.parametrize("model, kwargs, message", [
-    (lambda: mlp(n_hidden=5), {}, "expected 3 hidden Dense layers of 8 units, found 5 with sizes [8]"),
-    (lambda: mlp(units=16), {}, "found 3 with sizes [16]"),
-    (lambda: mlp(activation="relu"), {"activation": "elu"}, "expected activation 'elu' in every hidden layer, found ['relu']"),
-    (lambda: mlp(initializer="glorot_uniform"), {"initializer": "HeNormal"}, "found ['GlorotUniform']"),
-])
+@pytest.mark.parametrize(
+    "model, kwargs, message",
+    [
+        (
+            lambda: mlp(n_hidden=5),
+            {},
+            "expected 3 hidden Dense layers of 8 units, found 5 with sizes [8]",
+        ),
+        (lambda: mlp(units=16), {}, "found 3 with sizes [16]"),
+        (
+            lambda: mlp(activation="relu"),
+            {"activation": "elu"},
+            "expected activation 'elu' in every hidden layer, found ['relu']",
+        ),
+        (
+            lambda: mlp(initializer="glorot_uniform"),
+            {"initializer": "HeNormal"},
+            "found ['GlorotUniform']",
+        ),
+    ],
+)
 def test_dense_stack_wrong(model, kwargs, message):
     with pytest.raises(CheckFailed) as err:
         checks.check_dense_stack(model(), 3, 8, **kwargs)
     assert message in str(err.value)
-    assert err.value._render_traceback_() == [f"✗ {err.value}"]  # one line in Jupyter
+    assert err.value._render_traceback_() == [
+        f"✗ {err.value}"
+    ]  # one line in Jupyter
 
 
 def test_output_layer():
     checks.check_output_layer(mlp(), 5, "softmax")
-    with pytest.raises(CheckFailed, match="expected an output layer of 10 units"):
+    with pytest.raises(
+        CheckFailed, match="expected an output layer of 10 units"
+    ):
         checks.check_output_layer(mlp(), 10, "softmax")
 
 
@@ -52,7 +82,10 @@ def test_frozen():
         checks.check_frozen([])
 
 
-@pytest.mark.parametrize("value, ok", [(0.9, True), (0.3, False), (float("nan"), False), ("high", False)])
+@pytest.mark.parametrize(
+    "value, ok",
+    [(0.9, True), (0.3, False), (float("nan"), False), ("high", False)],
+)
 def test_in_range(value, ok):
     if ok:
         checks.check_in_range("accuracy", value, 0.8, 1.0)
@@ -63,28 +96,39 @@ def test_in_range(value, ok):
 
 def test_shape():
     checks.check_shape("x", np.zeros((4, 28, 28)), (None, 28, 28))
-    with pytest.raises(CheckFailed, match=r"should have shape \(None, 784\), found \(4, 28, 28\)"):
+    with pytest.raises(
+        CheckFailed,
+        match=r"should have shape \(None, 784\), found \(4, 28, 28\)",
+    ):
         checks.check_shape("x", np.zeros((4, 28, 28)), (None, 784))
 
 
 def test_balanced_pairs():
     checks.check_balanced_pairs(np.array([0, 1] * 50))
-    with pytest.raises(CheckFailed, match="80.0% of the pairs are labelled 'same'"):
+    with pytest.raises(
+        CheckFailed, match="80.0% of the pairs are labelled 'same'"
+    ):
         checks.check_balanced_pairs(np.array([1] * 80 + [0] * 20))
     with pytest.raises(CheckFailed, match="must be 0 or 1"):
         checks.check_balanced_pairs(np.array([0, 2]))
 
 
 def test_dense_stack_without_output_layer():
-    tower = keras.Sequential([keras.Input(shape=(4,))]
-                             + [keras.layers.Dense(8, activation="elu") for _ in range(3)])
+    tower = keras.Sequential(
+        [keras.Input(shape=(4,))]
+        + [keras.layers.Dense(8, activation="elu") for _ in range(3)]
+    )
     checks.check_dense_stack(tower, 3, 8, activation="elu", output=False)
     with pytest.raises(CheckFailed, match="found 2 with sizes"):
-        checks.check_dense_stack(tower, 3, 8)  # the last layer taken for an output layer
+        checks.check_dense_stack(
+            tower, 3, 8
+        )  # the last layer taken for an output layer
 
 
 def test_pair_labels():
-    x = np.arange(6 * 4, dtype="float32").reshape(6, 4)  # six distinct images
+    x = np.arange(6 * 4, dtype="float32").reshape(
+        6, 4
+    )  # six distinct images
     y = np.array([0, 1, 2, 0, 1, 2])
     a, b = x[[0, 1, 2, 0]], x[[3, 4, 0, 1]]
     checks.check_pair_labels(a, b, np.array([1, 1, 0, 0]), x, y)
@@ -101,5 +145,7 @@ def test_weights_unchanged():
     saved = [w.copy() for w in model.get_weights()]
     checks.check_weights_unchanged(model, saved)
     model.layers[0].kernel.assign(model.layers[0].kernel + 1.0)
-    with pytest.raises(CheckFailed, match="1 of 8 weight arrays of .* changed"):
+    with pytest.raises(
+        CheckFailed, match="1 of 8 weight arrays of .* changed"
+    ):
         checks.check_weights_unchanged(model, saved)

@@ -20,7 +20,9 @@ IDS = [p.relative_to(ROOT).as_posix() for p in NOTEBOOKS]
 # TensorFlow C++ log lines and Python warnings that must never reach an output.
 NOISE = re.compile(
     r"(^[IWEF]\d{4} |oneDNN custom operations|cpu_feature_guard|This TensorFlow binary"
-    r"|\w*Warning:|WARNING:absl|absl::InitializeLog)", re.MULTILINE)
+    r"|\w*Warning:|WARNING:absl|absl::InitializeLog)",
+    re.MULTILINE,
+)
 
 # Removed or deprecated API (the course uses current TensorFlow 2.21 / Keras 3 only).
 OUTDATED_API = {
@@ -41,9 +43,12 @@ GLUE_WITH_FORMAT = re.compile(r"\{glue:text\}`([^`:<]+):[^`]+`")
 
 def glued_values(nb):
     """Glue key -> the text of its value, for every `glue(...)` output of the notebook."""
-    return {out.metadata["scrapbook"]["name"]: next(iter(out.data.values()), "")
-            for cell in nbs.code_cells(nb) for out in cell.outputs
-            if "scrapbook" in out.get("metadata", {})}
+    return {
+        out.metadata["scrapbook"]["name"]: next(iter(out.data.values()), "")
+        for cell in nbs.code_cells(nb)
+        for out in cell.outputs
+        if "scrapbook" in out.get("metadata", {})
+    }
 
 
 def rerun_hint(path):
@@ -58,10 +63,22 @@ def test_there_are_executed_notebooks():
 def test_executed_by_the_runner_in_full_mode_with_current_code(path):
     nb = nbs.read(path)
     record = nbs.execution_record(nb)
-    assert record, f"{path.name} has no execution record: {rerun_hint(path)}"
-    assert record["mode"] == "FULL", f"{path.name} was last run in {record['mode']} mode: {rerun_hint(path)}"
-    for key in ("duration_s", "tensorflow", "keras", "device", "data_source"):
-        assert record.get(key), f"{path.name}: execution record lacks {key!r}: {rerun_hint(path)}"
+    assert record, (
+        f"{path.name} has no execution record: {rerun_hint(path)}"
+    )
+    assert record["mode"] == "FULL", (
+        f"{path.name} was last run in {record['mode']} mode: {rerun_hint(path)}"
+    )
+    for key in (
+        "duration_s",
+        "tensorflow",
+        "keras",
+        "device",
+        "data_source",
+    ):
+        assert record.get(key), (
+            f"{path.name}: execution record lacks {key!r}: {rerun_hint(path)}"
+        )
     assert record["code_sha256"] == nbs.code_hash(nb), (
         f"{path.name}: its code changed after its last FULL run, so its outputs are stale: "
         f"{rerun_hint(path)}"
@@ -78,11 +95,17 @@ def test_executed_top_to_bottom_without_errors_or_noise(path):
     )
     for i, cell in enumerate(cells, 1):
         for out in cell.outputs:
-            assert out.output_type != "error", f"{path.name} In[{i}] has an error output ({out.ename})"
+            assert out.output_type != "error", (
+                f"{path.name} In[{i}] has an error output ({out.ename})"
+            )
             if out.output_type == "stream":
-                assert out.name == "stdout", f"{path.name} In[{i}] wrote to stderr: {out.text[:200]!r}"
+                assert out.name == "stdout", (
+                    f"{path.name} In[{i}] wrote to stderr: {out.text[:200]!r}"
+                )
                 match = NOISE.search(out.text)
-                assert not match, f"{path.name} In[{i}] prints a log line or warning: {match.group(0)!r}"
+                assert not match, (
+                    f"{path.name} In[{i}] prints a log line or warning: {match.group(0)!r}"
+                )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -90,40 +113,67 @@ def test_uses_current_keras_api_only(path):
     nb = nbs.read(path)
     for i, cell in enumerate(nbs.code_cells(nb), 1):
         for pattern, why in OUTDATED_API.items():
-            assert not re.search(pattern, cell.source), f"{path.name} In[{i}] uses {why}"
+            assert not re.search(pattern, cell.source), (
+                f"{path.name} In[{i}] uses {why}"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_page_structure_objectives_parameters_takeaways(path):
     nb = nbs.read(path)
     first = nb.cells[0]
-    assert first.cell_type == "markdown" and first.source.startswith("# "), \
-        f"{path.name} must open with a title"
-    assert "After this notebook you can" in first.source, f"{path.name} must open with objectives"
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+    assert first.cell_type == "markdown" and first.source.startswith(
+        "# "
+    ), f"{path.name} must open with a title"
+    assert "After this notebook you can" in first.source, (
+        f"{path.name} must open with objectives"
+    )
+    tagged = [
+        c for c in nb.cells if "parameters" in c.metadata.get("tags", [])
+    ]
+    assert len(tagged) == 1, (
+        f"{path.name} needs exactly one cell tagged 'parameters'"
+    )
     assert "FAST = dnnbook.fast_mode_default()" in tagged[0].source
-    seeds = [c for c in nbs.code_cells(nb) if "set_random_seed(" in c.source]
-    assert len(seeds) == 1, f"{path.name} must seed once, at the top (found {len(seeds)} seeding cells)"
+    seeds = [
+        c for c in nbs.code_cells(nb) if "set_random_seed(" in c.source
+    ]
+    assert len(seeds) == 1, (
+        f"{path.name} must seed once, at the top (found {len(seeds)} seeding cells)"
+    )
     last_markdown = [c for c in nb.cells if c.cell_type == "markdown"][-1]
-    assert "Takeaways" in last_markdown.source, f"{path.name} must end with a takeaways cell"
+    assert "Takeaways" in last_markdown.source, (
+        f"{path.name} must end with a takeaways cell"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_glued_number_in_the_text_is_produced_by_an_output(path):
     nb = nbs.read(path)
     glued = glued_values(nb)
-    markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
-    cited = {key for source in markdown for key in GLUE_ROLE.findall(source)}
+    markdown = [
+        cell.source for cell in nb.cells if cell.cell_type == "markdown"
+    ]
+    cited = {
+        key for source in markdown for key in GLUE_ROLE.findall(source)
+    }
     missing = sorted(cited - set(glued))
-    assert not missing, f"{path.name} cites glue keys that no output defines: {missing}"
-    formatted = {key for source in markdown for key in GLUE_WITH_FORMAT.findall(source)}
+    assert not missing, (
+        f"{path.name} cites glue keys that no output defines: {missing}"
+    )
+    formatted = {
+        key
+        for source in markdown
+        for key in GLUE_WITH_FORMAT.findall(source)
+    }
     for key in sorted(formatted & set(glued)):
         try:
             float(glued[key])
         except ValueError:
-            pytest.fail(f"{path.name}: glue key {key!r} is cited with a number format but holds "
-                        f"{glued[key]!r}; glue a plain number, e.g. glue({key!r}, float(value))")
+            pytest.fail(
+                f"{path.name}: glue key {key!r} is cited with a number format but holds "
+                f"{glued[key]!r}; glue a plain number, e.g. glue({key!r}, float(value))"
+            )
 
 
 def test_execution_report_page_matches_the_notebooks():
@@ -137,7 +187,8 @@ def test_execution_report_page_matches_the_notebooks():
 def test_results_page_matches_the_solutions():
     page = ROOT / RESULTS_PATH
     assert page.read_text() == results_markdown(ROOT), (
-        f"{RESULTS_PATH} is out of date: regenerate it with `make report`")
+        f"{RESULTS_PATH} is out of date: regenerate it with `make report`"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))
@@ -147,5 +198,9 @@ def test_results_page_keys_are_glued_as_numbers_by_the_solution(name):
         pytest.skip(f"solutions/{name}.ipynb is not published yet")
     glued = glued_values(nbs.read(path))
     for result in EXERCISES[name]:
-        assert result.key in glued, f"solutions/{name}.ipynb glues no {result.key!r} (Results page)"
-        float(glued[result.key])  # a plain number, so that the page's format spec applies
+        assert result.key in glued, (
+            f"solutions/{name}.ipynb glues no {result.key!r} (Results page)"
+        )
+        float(
+            glued[result.key]
+        )  # a plain number, so that the page's format spec applies

@@ -14,8 +14,11 @@ import pytest
 import dnnbook
 from dnnbook import data
 
-LOADERS = {"mnist": dnnbook.load_mnist, "fashion_mnist": dnnbook.load_fashion_mnist,
-           "cifar10": dnnbook.load_cifar10}
+LOADERS = {
+    "mnist": dnnbook.load_mnist,
+    "fashion_mnist": dnnbook.load_fashion_mnist,
+    "cifar10": dnnbook.load_cifar10,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -24,9 +27,13 @@ def no_network(monkeypatch):
 
     def guarded(sock, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1")):
+        if isinstance(host, str) and (
+            host.startswith("127.") or host in ("localhost", "::1")
+        ):
             return real_connect(sock, address)
-        raise AssertionError(f"a test tried to reach the network ({address!r})")
+        raise AssertionError(
+            f"a test tried to reach the network ({address!r})"
+        )
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
@@ -105,8 +112,10 @@ def test_no_data_dir_and_no_network_gives_a_clear_error(monkeypatch):
     import keras
 
     def offline_download():
-        raise Exception("URL fetch failure on https://example.invalid/mnist.npz: None -- "
-                        "[Errno -2] Name or service not known")
+        raise Exception(
+            "URL fetch failure on https://example.invalid/mnist.npz: None -- "
+            "[Errno -2] Name or service not known"
+        )
 
     monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", offline_download)
@@ -114,18 +123,27 @@ def test_no_data_dir_and_no_network_gives_a_clear_error(monkeypatch):
         dnnbook.load_mnist()
     message = str(err.value)
     assert "Could not download mnist" in message
-    assert "Connect to the internet" in message and data.DATA_DIR_ENV in message
-    assert err.value.__suppress_context__  # one clear message, not a chained traceback
+    assert (
+        "Connect to the internet" in message
+        and data.DATA_DIR_ENV in message
+    )
+    assert (
+        err.value.__suppress_context__
+    )  # one clear message, not a chained traceback
 
 
 def test_unknown_dataset_name():
-    with pytest.raises(dnnbook.DatasetError, match="Unknown dataset 'imagenet'"):
+    with pytest.raises(
+        dnnbook.DatasetError, match="Unknown dataset 'imagenet'"
+    ):
         data._load("imagenet")
 
 
 def test_data_source_says_where_data_comes_from(offline, monkeypatch):
     assert "offline copy cifar10.npz" in dnnbook.data_source("cifar10")
-    assert "JPEG" in dnnbook.data_source("cifar10")  # readers are told about the re-encoding
+    assert "JPEG" in dnnbook.data_source(
+        "cifar10"
+    )  # readers are told about the re-encoding
     monkeypatch.delenv(data.DATA_DIR_ENV)
     assert "keras.datasets" in dnnbook.data_source("mnist")
 
@@ -133,18 +151,27 @@ def test_data_source_says_where_data_comes_from(offline, monkeypatch):
 EXPECTED = {  # shapes and first labels that keras.datasets.<name>.load_data() returns
     "mnist": ((60000, 28, 28), (60000,), (10000, 28, 28), (10000,)),
     "fashion_mnist": ((60000, 28, 28), (60000,), (10000, 28, 28), (10000,)),
-    "cifar10": ((50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1)),
+    "cifar10": (
+        (50000, 32, 32, 3),
+        (50000, 1),
+        (10000, 32, 32, 3),
+        (10000, 1),
+    ),
 }
 
 
-@pytest.mark.skipif(not os.environ.get(data.DATA_DIR_ENV),
-                    reason="no offline data folder configured (DNNBOOK_DATA_DIR)")
+@pytest.mark.skipif(
+    not os.environ.get(data.DATA_DIR_ENV),
+    reason="no offline data folder configured (DNNBOOK_DATA_DIR)",
+)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_real_offline_copies(name):
     (x_train, y_train), (x_test, y_test) = LOADERS[name]()
     shapes = (x_train.shape, y_train.shape, x_test.shape, y_test.shape)
     assert shapes == EXPECTED[name]
-    assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
+    assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {
+        np.dtype(np.uint8)
+    }
     if name == "mnist":
         assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert sorted(np.unique(y_train).tolist()) == list(range(10))

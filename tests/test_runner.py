@@ -10,24 +10,47 @@ from dnnbook import notebooks as nbs
 from dnnbook import runner
 from dnnbook.modes import FAST_ENV, fast_mode_default
 
-ENV_INFO = {"tensorflow": "x", "keras": "y", "python": "z", "device": "CPU: test",
-            "data_source": "offline copy"}
+ENV_INFO = {
+    "tensorflow": "x",
+    "keras": "y",
+    "python": "z",
+    "device": "CPU: test",
+    "data_source": "offline copy",
+}
 
 
 def tiny_notebook(path, *extra_cells):
-    nb = new_notebook(cells=[
-        new_markdown_cell("# A tiny notebook"),
-        new_code_cell("import dnnbook\nFAST = dnnbook.fast_mode_default()", metadata={"tags": ["parameters"]}),
-        new_code_cell("print('FAST is', FAST)"),
-        *extra_cells,
-    ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# A tiny notebook"),
+            new_code_cell(
+                "import dnnbook\nFAST = dnnbook.fast_mode_default()",
+                metadata={"tags": ["parameters"]},
+            ),
+            new_code_cell("print('FAST is', FAST)"),
+            *extra_cells,
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
     return path
 
 
-@pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("false", False),
-                                             ("1", True), ("TRUE", True), (" yes ", True)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("", False),
+        ("0", False),
+        ("false", False),
+        ("1", True),
+        ("TRUE", True),
+        (" yes ", True),
+    ],
+)
 def test_fast_mode_from_environment(monkeypatch, value, expected):
     monkeypatch.setenv(FAST_ENV, value)
     assert fast_mode_default() is expected
@@ -35,14 +58,18 @@ def test_fast_mode_from_environment(monkeypatch, value, expected):
 
 def test_fast_mode_rejects_unclear_values(monkeypatch):
     monkeypatch.setenv(FAST_ENV, "maybe")
-    with pytest.raises(ValueError, match="use 1 for a FAST run or 0 for a FULL run"):
+    with pytest.raises(
+        ValueError, match="use 1 for a FAST run or 0 for a FULL run"
+    ):
         fast_mode_default()
 
 
 def test_code_hash_follows_code_not_outputs_or_markdown(tmp_path):
     nb = nbs.read(tiny_notebook(tmp_path / "a.ipynb"))
     before = nbs.code_hash(nb)
-    nb.cells[2].outputs = [nbformat.v4.new_output("stream", text="FAST is True\n")]
+    nb.cells[2].outputs = [
+        nbformat.v4.new_output("stream", text="FAST is True\n")
+    ]
     nb.cells[0].source += "\nMore prose."
     assert nbs.code_hash(nb) == before
     nb.cells[2].source = "print('FAST:', FAST)"
@@ -50,12 +77,18 @@ def test_code_hash_follows_code_not_outputs_or_markdown(tmp_path):
 
 
 @pytest.mark.parametrize("fast", [True, False])
-def test_execute_records_mode_versions_and_code_hash(tmp_path, monkeypatch, fast):
+def test_execute_records_mode_versions_and_code_hash(
+    tmp_path, monkeypatch, fast
+):
     source = tiny_notebook(tmp_path / "tiny.ipynb")
     out = tmp_path / "out" / "tiny.ipynb"
-    monkeypatch.setenv(FAST_ENV, "0" if fast else "1")  # the opposite of what the run asks for
+    monkeypatch.setenv(
+        FAST_ENV, "0" if fast else "1"
+    )  # the opposite of what the run asks for
     record = runner.execute(source, out, fast=fast, env_info=ENV_INFO)
-    assert os.environ[FAST_ENV] == ("0" if fast else "1"), "execute() must restore DNNBOOK_FAST"
+    assert os.environ[FAST_ENV] == ("0" if fast else "1"), (
+        "execute() must restore DNNBOOK_FAST"
+    )
     nb = nbs.read(out)
     assert nb.cells[2].outputs[0].text == f"FAST is {fast}\n"
     assert nbs.execution_record(nb) == record
@@ -64,16 +97,27 @@ def test_execute_records_mode_versions_and_code_hash(tmp_path, monkeypatch, fast
     assert record["device"] == "CPU: test" and record["duration_s"] > 0
     assert [c.execution_count for c in nbs.code_cells(nb)] == [1, 2]
     assert "papermill" not in nb.metadata  # per-run noise is stripped
-    assert all("papermill" not in c.metadata and "execution" not in c.metadata for c in nb.cells)
+    assert all(
+        "papermill" not in c.metadata and "execution" not in c.metadata
+        for c in nb.cells
+    )
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
 def test_failed_notebook_never_overwrites_its_target(tmp_path):
-    source = tiny_notebook(tmp_path / "broken.ipynb", new_code_cell("1 / 0"))
+    source = tiny_notebook(
+        tmp_path / "broken.ipynb", new_code_cell("1 / 0")
+    )
     target = tmp_path / "committed.ipynb"
     target.write_text("previous content")
     with pytest.raises(Exception, match="ZeroDivisionError"):
-        runner.execute(source, target, fast=True, env_info=ENV_INFO, failed_dir=tmp_path / "failed")
+        runner.execute(
+            source,
+            target,
+            fast=True,
+            env_info=ENV_INFO,
+            failed_dir=tmp_path / "failed",
+        )
     assert target.read_text() == "previous content"
     failed = nbs.read(tmp_path / "failed" / "broken.ipynb")
     assert failed.cells[-1].outputs[0].ename == "ZeroDivisionError"
@@ -84,16 +128,31 @@ def test_report_lists_each_notebook_with_its_record(tmp_path):
         (tmp_path / folder).mkdir()
     done = tiny_notebook(tmp_path / "notebooks" / "01_done.ipynb")
     nb = nbs.read(done)
-    nb.metadata["dnnbook"] = {"execution": {"mode": "FULL", "duration_s": 12.34, "executed_at": "now",
-                                            **ENV_INFO, "code_sha256": nbs.code_hash(nb)}}
+    nb.metadata["dnnbook"] = {
+        "execution": {
+            "mode": "FULL",
+            "duration_s": 12.34,
+            "executed_at": "now",
+            **ENV_INFO,
+            "code_sha256": nbs.code_hash(nb),
+        }
+    }
     nbformat.write(nb, str(done))
     tiny_notebook(tmp_path / "solutions" / "02_todo.ipynb")
     page = runner.report_markdown(tmp_path)
-    assert "| {doc}`A tiny notebook <../notebooks/01_done>` | FULL | 12.3 | not measured | CPU: test |" in page
-    assert "| {doc}`A tiny notebook <../solutions/02_todo>` | not executed |" in page
+    assert (
+        "| {doc}`A tiny notebook <../notebooks/01_done>` | FULL | 12.3 | not measured | CPU: test |"
+        in page
+    )
+    assert (
+        "| {doc}`A tiny notebook <../solutions/02_todo>` | not executed |"
+        in page
+    )
     nb.metadata["dnnbook"]["execution"]["fast_duration_s"] = 4.56
     nbformat.write(nb, str(done))
-    assert "| FULL | 12.3 | 4.6 | CPU: test |" in runner.report_markdown(tmp_path)
+    assert "| FULL | 12.3 | 4.6 | CPU: test |" in runner.report_markdown(
+        tmp_path
+    )
 
 
 def test_fast_cli_refuses_to_write_in_place(capsys):

@@ -1,7 +1,5 @@
 """The table of contents and the notebook folders agree."""
 
-from pathlib import Path
-
 import yaml
 
 from dnnbook.notebooks import repo_root
@@ -13,7 +11,9 @@ NOTEBOOK_DIRS = ("notebooks", "exercises", "solutions")
 def toc_nodes(node=None):
     """Every entry of _toc.yml that names a file (a dict with a 'file' key), depth first."""
     if node is None:
-        node = yaml.safe_load((ROOT / "_toc.yml").read_text()).get("parts", [])
+        node = yaml.safe_load((ROOT / "_toc.yml").read_text()).get(
+            "parts", []
+        )
     if isinstance(node, dict):
         if "file" in node:
             yield node
@@ -31,16 +31,27 @@ def toc_entries() -> list[str]:
 
 def test_every_notebook_is_in_the_toc():
     listed = set(toc_entries())
-    notebooks = [p for d in NOTEBOOK_DIRS for p in sorted((ROOT / d).glob("*.ipynb"))]
+    notebooks = [
+        p for d in NOTEBOOK_DIRS for p in sorted((ROOT / d).glob("*.ipynb"))
+    ]
     assert notebooks, "no notebooks found at all"
-    missing = [str(p.relative_to(ROOT)) for p in notebooks
-               if p.relative_to(ROOT).with_suffix("").as_posix() not in listed]
+    missing = [
+        str(p.relative_to(ROOT))
+        for p in notebooks
+        if p.relative_to(ROOT).with_suffix("").as_posix() not in listed
+    ]
     assert not missing, f"add these notebooks to _toc.yml: {missing}"
 
 
 def test_every_toc_entry_exists():
-    missing = [entry for entry in toc_entries()
-               if not any((ROOT / f"{entry}{suffix}").is_file() for suffix in (".md", ".ipynb"))]
+    missing = [
+        entry
+        for entry in toc_entries()
+        if not any(
+            (ROOT / f"{entry}{suffix}").is_file()
+            for suffix in (".md", ".ipynb")
+        )
+    ]
     assert not missing, f"_toc.yml lists files that do not exist: {missing}"
 
 
@@ -59,6 +70,8 @@ def test_each_exercise_is_listed_with_its_solution_as_its_section():
         entry = node["file"]
         if entry.startswith("exercises/"):
             twin = "solutions/" + entry.split("/", 1)[1]
-            if twin not in [section.get("file") for section in node.get("sections", [])]:
+            if twin not in [
+                section.get("file") for section in node.get("sections", [])
+            ]:
                 problems.append(f"{entry} needs `sections: [file: {twin}]`")
     assert not problems, "; ".join(problems)

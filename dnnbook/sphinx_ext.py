@@ -1,0 +1,96 @@
+"""A small Sphinx extension for the book build (listed in ``_config.yml``).
+
+* **Alt text for figures.** When a notebook shows a figure, the course style
+  (:mod:`dnnbook.plotting`) stores a description of it in the PNG output's
+  metadata. myst-nb does not read that key, so this extension copies it onto
+  the rendered ``<img>`` as its alt text: a screen reader hears what the figure
+  shows instead of a file name.
+* **Table headers.** pandas leaves empty ``<th>`` cells in the corner of a
+  table (``&nbsp;`` in a Styler, nothing in ``DataFrame.to_html``). An empty
+  header cell tells a screen reader nothing (axe: ``empty-table-header``), so
+  they become plain ``<td>`` cells.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+
+from dnnbook.plotting import FIGURE_META_KEY
+
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+_EMPTY_TH = re.compile(r"<th(?P<attrs>(?:\s+[^>]*)?)>(?:\s|&nbsp;)*</th>")
+
+
+@lru_cache(maxsize=64)
+def _figure_metadata(path: str, mtime: float) -> dict[int, list[dict]]:
+    """cell index -> the figure metadata of each image output, in order."""
+    cells = json.loads(Path(path).read_text())["cells"]
+    found = {}
+    for index, cell in enumerate(cells):
+        images = []
+        for output in cell.get("outputs", []):
+            mime = next(
+                (m for m in _IMAGE_TYPES if m in output.get("data", {})),
+                None,
+            )
+            if mime:
+                images.append(
+                    output.get("metadata", {})
+                    .get(mime, {})
+                    .get(FIGURE_META_KEY, {})
+                )
+        if images:
+            found[index] = images
+    return found
+
+
+def figure_metadata(path: Path) -> dict[int, list[dict]]:
+    return _figure_metadata(str(path), path.stat().st_mtime)
+
+
+def _untagged_header(match: re.Match) -> str:
+    attrs = match["attrs"] or ""
+    return f"<td{attrs}></td>"
+
+
+class NotebookFigureAltText(SphinxTransform):
+    default_priority = 400
+
+    def apply(self, **kwargs) -> None:
+        source = Path(self.env.doc2path(self.env.docname))
+        if source.suffix != ".ipynb":
+            return
+        described = figure_metadata(source)
+        for cell in self.document.findall(nodes.container):
+            if (
+                cell.get("nb_element") != "cell_code"
+                or cell.get("cell_index") is None
+            ):
+                continue
+            metas = described.get(int(cell["cell_index"]), [])
+            for image, meta in zip(cell.findall(nodes.image), metas):
+                if meta.get("alt"):
+                    image["alt"] = meta["alt"]
+
+
+class TableHeaderCells(SphinxTransform):
+    default_priority = 400
+
+    def apply(self, **kwargs) -> None:
+        for raw in self.document.findall(nodes.raw):
+            if raw.get("format") == "html" and "<th" in raw.astext():
+                text = _EMPTY_TH.sub(_untagged_header, raw.astext())
+                raw.children = [nodes.Text(text)]
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_transform(NotebookFigureAltText)
+    app.add_transform(TableHeaderCells)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
