@@ -16,18 +16,19 @@ from dnnbook.data import (
 )
 from dnnbook.exercises import todo
 from dnnbook.modes import fast_mode_default
-from dnnbook.progress import epoch_log
+from dnnbook.progress import epoch_progress, track
 
 __all__ = [
     "checks",
     "DatasetError",
-    "epoch_log",
+    "epoch_progress",
     "data_source",
     "fast_mode_default",
     "load_cifar10",
     "load_fashion_mnist",
     "load_mnist",
     "todo",
+    "track",
 ]
 
 __version__ = "0.1.0"

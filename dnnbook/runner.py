@@ -35,6 +35,7 @@ from dnnbook import notebooks as nbs
 from dnnbook.data import DATA_DIR_ENV, data_dir
 from dnnbook.kernel import KERNEL_NAME
 from dnnbook.modes import FAST_ENV
+from dnnbook.progress import final_state
 
 REPORT_PATH = Path("book") / "execution-report.md"
 
@@ -96,9 +97,27 @@ def environment() -> dict:
 
 
 def _clean_papermill_metadata(nb) -> None:
-    """Drop per-run timestamps so that committed notebooks diff cleanly."""
+    """Drop per-run timestamps so that committed notebooks diff cleanly, and keep only
+    the final state of progress bars (what a terminal shows after the carriage returns)."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (
+                output.get("output_type") == "stream"
+                and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")
+            ):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        for output in merged:
+            if output.get("output_type") == "stream":
+                output.text = final_state(output.text)
+        if "outputs" in cell:
+            cell.outputs = merged
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.metadata.get("tags") == []:
