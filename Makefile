@@ -26,8 +26,14 @@ endif
 MATHJAX_VERSION := 3.2.2
 MATHJAX := _vendor/mathjax/tex-chtml.js
 MATHJAX_SRC := $(VENV)/node/node_modules/mathjax/es5
+# axe-core, the accessibility engine the browser tests inject into every page.
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
 
-.PHONY: book test run fast report exercises install clean
+# JupyterLab refuses to start as root without --allow-root.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: book test run fast report exercises install clean lab
 
 install: $(STAMP)
 
@@ -48,12 +54,18 @@ $(MATHJAX):
 	cp -r $(MATHJAX_SRC)/input/tex/extensions _vendor/mathjax/input/tex/
 	cp -r $(MATHJAX_SRC)/a11y _vendor/mathjax/
 
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_VERSION)
+
 book: $(STAMP) $(MATHJAX)   ## build the HTML book from the committed outputs
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html in a browser."
 
-test: $(STAMP) $(MATHJAX)   ## the whole test suite (unit tests, nbval in FAST mode, book build)
+test: $(STAMP) $(MATHJAX) $(AXE)   ## the whole test suite (unit tests, nbval in FAST mode, book build)
 	$(BIN)/python -m pytest
+
+lab: $(STAMP)           ## JupyterLab on the course, with the course kernel and quiet TensorFlow
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_FLAGS)
 
 run: $(STAMP)           ## execute notebooks in FULL mode, in place (make run NB=path)
 	$(BIN)/python -m dnnbook.runner run $(NB)

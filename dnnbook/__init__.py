@@ -14,7 +14,7 @@ from dnnbook.data import (
     load_fashion_mnist,
     load_mnist,
 )
-from dnnbook.exercises import todo
+from dnnbook.todo import todo
 from dnnbook.modes import fast_mode_default
 from dnnbook.progress import epoch_progress, track
 

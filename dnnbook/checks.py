@@ -21,6 +21,11 @@ class CheckFailed(AssertionError):
         return [f"✗ {self}"]
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 unit', '2 units'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _ok(message: str) -> None:
     print(f"✓ {message}")
 
@@ -64,7 +69,8 @@ def check_dense_stack(
     ):
         sizes = sorted({layer.units for layer in hidden})
         _fail(
-            f"expected {n_hidden} hidden Dense layers of {units} units, "
+            f"expected {_count(n_hidden, 'hidden Dense layer')} of "
+            f"{_count(units, 'unit')}, "
             f"found {len(hidden)} with sizes {sizes}"
         )
     if activation is not None:
@@ -89,7 +95,7 @@ def check_dense_stack(
             )
     details = ", ".join(x for x in (activation, initializer) if x)
     _ok(
-        f"{n_hidden} hidden Dense layers of {units} units"
+        f"{_count(n_hidden, 'hidden Dense layer')} of {_count(units, 'unit')}"
         + (f" ({details})" if details else "")
     )
 
@@ -102,10 +108,11 @@ def check_output_layer(model, units: int, activation: str) -> None:
     out = dense[-1]
     if out.units != units or _activation_name(out) != activation:
         _fail(
-            f"expected an output layer of {units} units with {activation!r}, found "
-            f"{out.units} units with {_activation_name(out)!r}"
+            f"expected an output layer of {_count(units, 'unit')} with "
+            f"{activation!r}, found {_count(out.units, 'unit')} with "
+            f"{_activation_name(out)!r}"
         )
-    _ok(f"output layer: {units} units, {activation}")
+    _ok(f"output layer: {_count(units, 'unit')}, {activation}")
 
 
 def check_frozen(layers, frozen: bool = True) -> None:

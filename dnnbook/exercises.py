@@ -7,20 +7,22 @@ must write in one of two ways:
   leading ``# TODO: ...`` comment (and the comment lines right below it) stays
   in the exercise as the hint;
 * a **region** inside any code cell, between a line ``# BEGIN SOLUTION`` (or
-  ``# BEGIN SOLUTION: hint``) and a line ``# END SOLUTION``.
+  ``# BEGIN SOLUTION: hint``, whose hint may go on in the comment lines right
+  below it) and a line ``# END SOLUTION``.
 
 A **markdown cell tagged** ``solution`` (discussion of results, the notice that
-opens a solution page) is left out of the exercise, and so are cells that only
-``glue`` values into the solution's text. The solution's title, "Solution: …",
+opens a solution page) is left out of the exercise, and so are the code cells
+that the book hides (tagged ``remove-cell``: ``glue`` calls and their import). The solution's title, "Solution: …",
 becomes "Exercise: …", and a banner linking to the solution is added under it.
 Everything else (questions, set-up, data loading, self-checks) is copied
 unchanged; outputs and execution records are cleared. Code cells are formatted
 with ruff, like every notebook of the course.
 
-Solution code is replaced by ``# TODO: hint`` and a call to :func:`todo`, which
-raises ``NotImplementedError``. It also remembers which names the removed code
-defined, so that a later cell needing one of them says "not done yet" and skips
-instead of failing with a ``NameError``.
+Solution code is replaced by ``# TODO: hint`` and a call to
+:func:`dnnbook.todo.todo` that names the task (the heading above the cell) and
+the names the removed code defined: in Jupyter, that cell and the cells that
+need those names then say what they wait for instead of failing (see
+:mod:`dnnbook.todo`, which notebooks import; this module is a build tool).
 
 ``make exercises`` (``python -m dnnbook.exercises``) writes every twin;
 ``python -m dnnbook.exercises --check`` fails if any committed twin differs.
@@ -29,7 +31,6 @@ instead of failing with a ``NameError``.
 from __future__ import annotations
 
 import argparse
-import ast
 import copy
 import re
 import subprocess
@@ -40,6 +41,7 @@ from pathlib import Path
 import nbformat
 
 from dnnbook import notebooks as nbs
+from dnnbook.todo import defined_names
 
 SOLUTION_TAG = "solution"
 BANNER_TAG = "exercise-banner"
@@ -53,126 +55,41 @@ SOLUTION_TITLE = "# Solution: "
 EXERCISE_TITLE = "# Exercise: "
 #: Code lines fit the book's column (the ruff line length in pyproject.toml).
 LINE_LENGTH = 76
-
-# --------------------------------------------------------------------------- stubs
-
-_pending: dict[str, str] = {}  # name a TODO should define -> its hint
-
-
-def todo(hint: str, defines: list[str] | tuple[str, ...] = ()) -> None:
-    """Stand-in for code the learner has not written yet: always raises.
-
-    The names the removed code defined, and those the running cell would have defined
-    after this point (the stub may sit in a function that the cell calls), count as
-    not done yet, so cells that need them skip.
-    """
-    for name in defines:
-        _pending[name] = hint
-    shell = _install_skip_handler()
-    if shell is not None:
-        for name in defined_names(_running_cell(shell)):
-            _pending.setdefault(name, hint)
-    raise NotImplementedError(
-        f"TODO not done yet: {hint}. Replace the todo(...) line in this cell with "
-        f"your code, then run the cell again."
-    )
-
-
-def _skip_missing_name(shell, etype, value, tb, tb_offset=None):
-    name = getattr(value, "name", None)
-    if name in _pending and name not in shell.user_ns:
-        # What this skipped cell would have defined is now missing too.
-        for skipped in defined_names(_running_cell(shell)):
-            _pending.setdefault(skipped, _pending[name])
-        print(
-            f"⏭ Not done yet: this cell needs `{name}`, which an unfinished TODO above "
-            f"defines ({_pending[name]}). Finish that TODO, then run this cell again."
-        )
-        return None
-    return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-
-
-def _running_cell(shell) -> str:
-    history = shell.user_ns.get("_ih") or [""]
-    return history[-1]
-
-
-def _install_skip_handler():
-    """Install the NameError handler in IPython; returns the shell (None outside IPython)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # plain Python: nothing to install
-        return None
-    shell = get_ipython()
-    if shell is not None:
-        shell.set_custom_exc((NameError,), _skip_missing_name)
-    return shell
-
+HEADING = re.compile(r"^#{2,4} (.+)$", re.MULTILINE)
 
 # ----------------------------------------------------------------------- generator
 
 
-def defined_names(code: str) -> list[str]:
-    """Names that top-level statements of ``code`` bind (assignments, defs, imports, loops)."""
-    try:
-        tree = ast.parse(textwrap.dedent(code))
-    except SyntaxError:
-        return []
-    names: list[str] = []
-
-    def add_target(node):
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                names.append(sub.id)
-
-    def visit(body):
-        for stmt in body:
-            if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                for target in getattr(
-                    stmt, "targets", [getattr(stmt, "target", None)]
-                ):
-                    add_target(target)
-            elif isinstance(
-                stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-            ):
-                names.append(stmt.name)
-            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                names.extend(
-                    (alias.asname or alias.name).split(".")[0]
-                    for alias in stmt.names
-                )
-            elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-                add_target(stmt.target)
-            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-                for item in stmt.items:
-                    if item.optional_vars is not None:
-                        add_target(item.optional_vars)
-            if isinstance(
-                stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-            ):
-                continue  # names inside a function or class are not the cell's
-            # Names bound inside loops, branches and try blocks are the cell's names too.
-            for field in ("body", "orelse", "finalbody"):
-                visit(getattr(stmt, field, []))
-            for handler in getattr(stmt, "handlers", []):
-                visit(handler.body)
-
-    visit(tree.body)
-    return list(dict.fromkeys(names))
-
-
-def _stub(indent: str, hint: str, removed: str) -> list[str]:
+def _stub(indent: str, hint: str, removed: str, task: str) -> list[str]:
     defines = defined_names(removed)
     width = LINE_LENGTH - len(indent)
     comment = textwrap.wrap(
         f"TODO: {hint}", width - 2, subsequent_indent="  "
     )
-    # The hint as adjacent string literals that each fit the line.
-    pieces = textwrap.wrap(hint, width - 8, drop_whitespace=False)
-    args = [f"{indent}    {piece!r}" for piece in pieces]
-    args[-1] += ","
+
+    def literal(text: str, prefix: str = "") -> list[str]:
+        """``text`` as adjacent string literals that each fit the line."""
+        pieces = textwrap.wrap(
+            text, width - 8 - len(prefix), drop_whitespace=False
+        )
+        lines = [f"{indent}    {repr(piece)}" for piece in pieces]
+        if prefix and len(lines) > 1:
+            return (
+                [f"{indent}    {prefix}("]
+                + ["    " + line for line in lines]
+                + [f"{indent}    ),"]
+            )
+        lines[0] = lines[0].replace(
+            f"{indent}    ", f"{indent}    {prefix}", 1
+        )
+        lines[-1] += ","
+        return lines
+
+    args = literal(hint)
     if defines:
         args.append(f"{indent}    defines={defines!r},")
+    if task:
+        args += literal(task, "task=")
     return (
         [f"{indent}# {line}" for line in comment]
         + [f"{indent}dnnbook.todo("]
@@ -181,7 +98,7 @@ def _stub(indent: str, hint: str, removed: str) -> list[str]:
     )
 
 
-def _strip_regions(source: str, where: str) -> str:
+def _strip_regions(source: str, where: str, task: str = "") -> str:
     out, region, hint, indent = [], None, "", ""
     for line in source.splitlines():
         begin = BEGIN.match(line)
@@ -191,12 +108,17 @@ def _strip_regions(source: str, where: str) -> str:
                 begin["hint"] or DEFAULT_HINT,
                 begin["indent"],
             )
+            begin_hint = bool(begin["hint"])
         elif region is not None and END.match(line):
-            out += _stub(indent, hint, "\n".join(region))
+            out += _stub(indent, hint, "\n".join(region), task)
             region = None
         elif region is not None:
             if BEGIN.match(line):
                 raise ValueError(f"{where}: nested '# BEGIN SOLUTION'")
+            if not region and begin_hint and line.lstrip().startswith("#"):
+                hint += " " + line.lstrip("# ").strip()  # the hint goes on
+                continue
+            begin_hint = False
             region.append(line)
         else:
             if END.match(line):
@@ -209,7 +131,7 @@ def _strip_regions(source: str, where: str) -> str:
     return "\n".join(out)
 
 
-def _stub_cell(source: str) -> str:
+def _stub_cell(source: str, task: str = "") -> str:
     lines = source.splitlines()
     hints = []
     if lines and TODO_LINE.match(
@@ -219,7 +141,7 @@ def _stub_cell(source: str) -> str:
         while lines and lines[0].lstrip().startswith("#"):
             hints.append(lines.pop(0).lstrip("# ").strip())
     hint = " ".join(hints) or DEFAULT_HINT
-    return "\n".join(_stub("", hint, "\n".join(lines)))
+    return "\n".join(_stub("", hint, "\n".join(lines), task))
 
 
 def banner(solution_name: str, title: str) -> str:
@@ -275,16 +197,21 @@ def make_exercise(solution, name: str):
     nb.cells[0].source = nb.cells[0].source.replace(
         "# " + solution_title, "# " + exercise_title, 1
     )
-    cells = []
+    cells, task = [], ""
     for i, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown" and SOLUTION_TAG in tags:
             continue
-        if cell.cell_type == "code" and nbs.is_glue_only(cell.source):
-            continue
+        if cell.cell_type == "markdown":  # the task a stub belongs to
+            headings = HEADING.findall(cell.source)
+            task = headings[-1].strip() if headings else task
+        if cell.cell_type == "code" and (
+            nbs.is_glue_only(cell.source) or "remove-cell" in tags
+        ):
+            continue  # plumbing for the solution's page
         if cell.cell_type == "code":
             if SOLUTION_TAG in tags:
-                cell.source = _stub_cell(cell.source)
+                cell.source = _stub_cell(cell.source, task)
                 cell.metadata.pop("tags")
                 if len(tags) > 1:
                     cell.metadata["tags"] = [
@@ -292,7 +219,7 @@ def make_exercise(solution, name: str):
                     ]
             else:
                 cell.source = _strip_regions(
-                    cell.source, f"{name} cell {i}"
+                    cell.source, f"{name} cell {i}", task
                 )
             cell.source = ruff_format(cell.source)
             cell.outputs = []

@@ -116,7 +116,9 @@ def plot_runs(ax, groups, colors=None) -> None:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.replace("$", "").split())
+    """Plain words from a label: no math delimiters or TeX commands (\\sigma -> sigma)."""
+    text = re.sub(r"\\(\w+)", r"\1", text.replace("$", ""))
+    return " ".join(text.replace("{", "").replace("}", "").split())
 
 
 def _series(ax) -> list[str]:

@@ -5,6 +5,10 @@
   metadata. myst-nb does not read that key, so this extension copies it onto
   the rendered ``<img>`` as its alt text: a screen reader hears what the figure
   shows instead of a file name.
+* **Launch buttons only with a repository.** The Binder and Colab buttons are
+  built from ``repository.url`` in ``_config.yml``. While it is empty, the
+  theme would fail on the launch-button settings, so they are dropped: the
+  pages show no launch buttons rather than dead ones.
 * **Table headers.** pandas leaves empty ``<th>`` cells in the corner of a
   table (``&nbsp;`` in a Styler, nothing in ``DataFrame.to_html``). An empty
   header cell tells a screen reader nothing (axe: ``empty-table-header``), so
@@ -90,7 +94,14 @@ class TableHeaderCells(SphinxTransform):
                 raw.children = [nodes.Text(text)]
 
 
+def drop_launch_buttons_without_repository(app: Sphinx, config) -> None:
+    options = config.html_theme_options
+    if not str(options.get("repository_url") or "").strip():
+        options.pop("launch_buttons", None)
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", drop_launch_buttons_without_repository)
     app.add_transform(NotebookFigureAltText)
     app.add_transform(TableHeaderCells)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,6 +2,8 @@
 
 import re
 from html import unescape
+from pathlib import Path
+
 from dnnbook import notebooks as nbs
 
 ROOT = nbs.repo_root()
@@ -153,3 +155,59 @@ def test_internal_links_resolve(built):
         f"only {checked} internal links found: is the parser broken?"
     )
     assert not broken, "broken internal links:\n" + "\n".join(broken[:20])
+
+
+def test_no_launch_buttons_while_the_repository_is_unset(built):
+    _, html = built
+    page = (html / "notebooks" / "04_gradient_clipping.html").read_text()
+    assert "mybinder.org" not in page and "colab.research" not in page
+
+
+def test_launch_buttons_follow_the_repository_url(tmp_path):
+    """A book built with a sample `repository.url` gets Binder and Colab buttons."""
+    import shutil
+    import subprocess
+    import sys
+
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["repository"]["url"] = (
+        "https://github.com/example-org/dnn-course"
+    )
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n"
+        "  - file: notebooks/04_gradient_clipping\n"
+    )
+    (tmp_path / "intro.md").write_text("# A sample book\n")
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(
+        ROOT / "notebooks" / "04_gradient_clipping.ipynb",
+        tmp_path / "notebooks",
+    )
+    for folder in ("_static", "_templates"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "_vendor").mkdir()
+    jb = Path(sys.executable).parent / "jupyter-book"
+    proc = subprocess.run(
+        [str(jb), "build", str(tmp_path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    page = (
+        tmp_path
+        / "_build"
+        / "html"
+        / "notebooks"
+        / "04_gradient_clipping.html"
+    ).read_text()
+    links = set(re.findall(r'href="(https://[^"]+)"', page))
+    notebook = "notebooks/04_gradient_clipping.ipynb"
+    assert (
+        "https://mybinder.org/v2/gh/example-org/dnn-course/main"
+        f"?urlpath=lab/tree/{notebook}"
+    ) in links, links
+    assert (
+        "https://colab.research.google.com/github/example-org/dnn-course/"
+        f"blob/main/{notebook}"
+    ) in links, links

@@ -149,3 +149,10 @@ def test_weights_unchanged():
         CheckFailed, match="1 of 8 weight arrays of .* changed"
     ):
         checks.check_weights_unchanged(model, saved)
+
+
+def test_messages_count_in_good_grammar(capsys):
+    checks.check_output_layer(mlp(out=1), 1, "softmax")
+    assert capsys.readouterr().out == "✓ output layer: 1 unit, softmax\n"
+    checks.check_dense_stack(mlp(n_hidden=1, units=1), 1, 1)
+    assert capsys.readouterr().out == "✓ 1 hidden Dense layer of 1 unit\n"

@@ -102,6 +102,10 @@ def test_executed_top_to_bottom_without_errors_or_noise(path):
                 assert out.name == "stdout", (
                     f"{path.name} In[{i}] wrote to stderr: {out.text[:200]!r}"
                 )
+                assert "\r" not in out.text, (
+                    f"{path.name} In[{i}] keeps a progress bar's carriage "
+                    "returns: only the runner's cleaned output is committed"
+                )
                 match = NOISE.search(out.text)
                 assert not match, (
                     f"{path.name} In[{i}] prints a log line or warning: {match.group(0)!r}"

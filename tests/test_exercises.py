@@ -1,8 +1,11 @@
 """Exercise twins: generation from solutions, drift, and graceful execution."""
 
+import re
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import (
     new_code_cell,
     new_markdown_cell,
@@ -13,6 +16,7 @@ from nbformat.v4 import (
 from dnnbook import exercises as ex
 from dnnbook import notebooks as nbs
 from dnnbook.kernel import KERNEL_NAME
+from dnnbook.todo import defined_names
 
 ROOT = nbs.repo_root()
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -22,9 +26,15 @@ def sample_solution():
     nb = new_notebook(
         cells=[
             new_markdown_cell(
-                "# Exercise: a tiny task\n\nBuild `x`, then square it."
+                "# Solution: a tiny task\n\nBuild `x`, then square it."
             ),
-            new_code_cell("import dnnbook\nbase = 40"),
+            new_markdown_cell(
+                "> **Worked solution.**", metadata={"tags": ["solution"]}
+            ),
+            new_code_cell(
+                "import dnnbook\nfrom myst_nb import glue\nbase = 40"
+            ),
+            new_markdown_cell("## Task 1: build x"),
             new_code_cell(
                 "# TODO: set x to base + 2\n# (two lines of hint)\nx = base + 2",
                 metadata={"tags": ["solution"]},
@@ -38,6 +48,10 @@ def sample_solution():
             new_code_cell(
                 "dnnbook.checks.check_in_range('y', y, 0, 10_000)"
             ),
+            new_code_cell(
+                "glue('y', y, display=False)",
+                metadata={"tags": ["remove-cell"]},
+            ),
             new_markdown_cell(
                 "Discussion: 42 squared is 1764.",
                 metadata={"tags": ["solution"]},
@@ -49,46 +63,54 @@ def sample_solution():
     return nb
 
 
-def run_allowing_errors(nb, tmp_path):
+def run(nb, folder, allow_errors=False):
+    """Execute like Jupyter's Run All: by default the first error stops the run."""
     client = NotebookClient(
         nb,
         kernel_name=KERNEL_NAME,
-        allow_errors=True,
+        allow_errors=allow_errors,
         timeout=600,
-        resources={"metadata": {"path": str(tmp_path)}},
+        resources={"metadata": {"path": str(folder)}},
     )
     return client.execute()
 
 
-def errors_and_text(nb):
-    errors, text = [], ""
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":
-                errors.append(out.ename)
-            elif out.output_type == "stream":
-                text += out.text
-    return errors, text
+def cell_text(cell):
+    """A cell's printed text and displayed plain-text values."""
+    text = ""
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            text += out.text
+        elif "data" in out:
+            text += out.data.get("text/plain", "")
+    return text
 
 
 def test_generated_exercise_replaces_solutions_and_keeps_the_rest():
     exercise = ex.make_exercise(sample_solution(), "tiny.ipynb")
     sources = [c.source for c in exercise.cells]
     assert sources[0].startswith("# Exercise: a tiny task")
-    assert "solutions/tiny.ipynb" in sources[1]  # the banner
-    assert sources[2] == "import dnnbook\nbase = 40"
-    assert sources[3] == (
+    # the banner links to the solution by its title, in plain Markdown
+    assert "[Solution: a tiny task](../solutions/tiny.ipynb)" in sources[1]
+    assert sources[1].startswith("> ")
+    assert sources[2] == (  # ruff-formatted
+        "import dnnbook\nfrom myst_nb import glue\n\nbase = 40"
+    )
+    assert sources[3] == "## Task 1: build x"
+    assert sources[4] == (
         "# TODO: set x to base + 2 (two lines of hint)\n"
-        "dnnbook.todo('set x to base + 2 (two lines of hint)', defines=['x'])"
+        "dnnbook.todo(\n"
+        '    "set x to base + 2 (two lines of hint)",\n'
+        '    defines=["x"],\n'
+        '    task="Task 1: build x",\n'
+        ")"
     )
-    assert (
-        "    # TODO: return v squared\n    dnnbook.todo('return v squared', defines=['result'])"
-        in sources[4]
-    )
-    assert "y = square(x)" in sources[4]
-    assert not any("Discussion" in s for s in sources), (
+    assert "    # TODO: return v squared\n    dnnbook.todo(" in sources[5]
+    assert "y = square(x)" in sources[5]
+    assert not any("Discussion" in s or "Worked" in s for s in sources), (
         "solution-only markdown leaked"
     )
+    assert not any("glue(" in s for s in sources), "a glue cell leaked"
     assert not any("x = base + 2" in s or "v * v" in s for s in sources), (
         "solution code leaked"
     )
@@ -98,6 +120,13 @@ def test_generated_exercise_replaces_solutions_and_keeps_the_rest():
         if c.cell_type == "code"
     )
     assert "dnnbook" not in exercise.metadata
+
+
+def test_a_solution_must_be_titled_as_one():
+    nb = sample_solution()
+    nb.cells[0].source = "# Exercise: a tiny task"
+    with pytest.raises(ValueError, match="Solution: "):
+        ex.make_exercise(nb, "tiny.ipynb")
 
 
 def test_generation_is_deterministic_and_leaves_the_solution_alone():
@@ -117,7 +146,9 @@ def test_generation_is_deterministic_and_leaves_the_solution_alone():
     ],
 )
 def test_malformed_markers_are_reported(source, problem):
-    nb = new_notebook(cells=[new_code_cell(source)])
+    nb = new_notebook(
+        cells=[new_markdown_cell("# Solution: bad"), new_code_cell(source)]
+    )
     with pytest.raises(ValueError, match=problem):
         ex.make_exercise(nb, "bad.ipynb")
 
@@ -128,7 +159,7 @@ def test_defined_names_covers_common_statements():
         "e: int = 5\ndef f(): pass\nclass G: pass\nfor h in []: pass\n"
         "with open('x') as i: pass\nprint(a)"
     )
-    assert ex.defined_names(code) == [
+    assert defined_names(code) == [
         "np",
         "layers",
         "a",
@@ -145,7 +176,7 @@ def test_defined_names_covers_common_statements():
         "for k in range(3):\n    m, n = k, k\nif True:\n    o = 1\nelse:\n    p = 2\n"
         "try:\n    q = 1\nexcept ValueError:\n    r = 2\ndef s():\n    hidden = 1"
     )
-    assert ex.defined_names(nested) == [
+    assert defined_names(nested) == [
         "k",
         "m",
         "n",
@@ -157,24 +188,35 @@ def test_defined_names_covers_common_statements():
     ]
 
 
-def test_exercise_runs_with_only_todo_errors_and_solution_runs_clean(
+def test_untouched_exercise_runs_to_the_end_and_says_what_waits(
     tmp_path, monkeypatch
 ):
     monkeypatch.setenv("DNNBOOK_FAST", "1")
-    exercise = run_allowing_errors(
+    exercise = run(
         ex.make_exercise(sample_solution(), "tiny.ipynb"), tmp_path
     )
-    errors, text = errors_and_text(exercise)
-    # Only the first stub raises: the cell defining y needs x, so it skips (and y with it).
-    assert errors == ["NotImplementedError"]
-    assert "TODO not done yet: set x to base + 2" in str(
-        exercise.cells[3].outputs
+    outputs = [cell_text(cell) for cell in exercise.cells]
+    assert outputs[4].startswith("✎ TODO: set x to base + 2"), outputs[4]
+    # The cell defining y needs x, so it waits (and y with it).
+    assert outputs[5].startswith("⏭ Skipped: this cell needs `x`")
+    assert "under “Task 1: build x”" in outputs[5]
+    assert outputs[6].startswith("⏭ Skipped: this cell needs `y`")
+    solution = run(sample_solution(), tmp_path)
+    text = "".join(cell_text(cell) for cell in solution.cells)
+    assert "y = 1764" in text and "✓ y = 1764" in text
+
+
+def test_a_finished_todo_runs_and_its_dependents_follow(tmp_path):
+    exercise = ex.make_exercise(sample_solution(), "tiny.ipynb")
+    exercise.cells[4].source = "x = base + 2"
+    done = run(exercise, tmp_path)
+    outputs = [cell_text(cell) for cell in done.cells]
+    assert outputs[5].startswith("✎ TODO: return v squared")
+    exercise.cells[5].source = exercise.cells[5].source.replace(
+        "dnnbook.todo(", "return v * v\n    dnnbook.todo("
     )
-    assert "⏭ Not done yet: this cell needs `x`" in text
-    assert "⏭ Not done yet: this cell needs `y`" in text
-    solution = run_allowing_errors(sample_solution(), tmp_path)
-    errors, text = errors_and_text(solution)
-    assert errors == [] and "y = 1764" in text and "✓ y = 1764" in text
+    outputs = [cell_text(cell) for cell in run(exercise, tmp_path).cells]
+    assert "y = 1764" in outputs[5] and "✓ y = 1764" in outputs[6]
 
 
 @pytest.mark.parametrize(
@@ -191,46 +233,80 @@ def test_committed_exercise_matches_its_solution(solution):
     )
 
 
+STUB = "dnnbook.todo("
+
+
 @pytest.mark.parametrize(
     "solution", SOLUTIONS, ids=[p.name for p in SOLUTIONS]
 )
-def test_exercise_notebook_fails_only_at_its_todos(
-    solution, tmp_path, monkeypatch
+def test_run_all_on_an_untouched_exercise_reaches_the_end(
+    solution, monkeypatch
 ):
+    """What a learner's Run All does: no cell may fail, or Jupyter stops there."""
     monkeypatch.setenv("DNNBOOK_FAST", "1")
-    nb = nbs.read(ROOT / "exercises" / solution.name)
-    errors, _ = errors_and_text(run_allowing_errors(nb, ROOT / "exercises"))
-    assert errors, "the exercise has no TODO left for the learner"
-    assert set(errors) == {"NotImplementedError"}, (
-        f"unexpected errors besides the TODO stubs: {errors}"
+    nb = run(
+        nbs.read(ROOT / "exercises" / solution.name), ROOT / "exercises"
+    )
+    stubs = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        assert cell.execution_count is not None, f"cell {i} never ran"
+        text = cell_text(cell)
+        if (
+            cell.source.lstrip().startswith("# TODO")
+            and STUB in cell.source
+        ):
+            stubs += 1
+            assert text.startswith("✎ TODO: "), f"cell {i}: {text[:200]!r}"
+        elif "⏭" in text:
+            assert re.search(r"TODO under “[^”]+”", text), text[:300]
+            assert "Traceback" not in text
+    assert stubs >= 3, (
+        "the exercise has hardly any TODO left for the learner"
     )
 
 
-def test_cells_calling_an_unfinished_stub_make_their_names_pending(
-    tmp_path,
-):
+def test_a_typo_in_a_learners_cell_still_raises(monkeypatch):
+    monkeypatch.setenv("DNNBOOK_FAST", "1")
+    nb = nbs.read(ROOT / "exercises" / "pair_pretraining.ipynb")
+    first_todo = next(
+        c for c in nb.cells if c.cell_type == "code" and STUB in c.source
+    )
+    first_todo.source = "tower = make_towr('a')  # a typo"
+    with pytest.raises(CellExecutionError) as failure:
+        run(nb, ROOT / "exercises")
+    assert failure.value.ename == "NameError"
+    assert "make_towr" in str(failure.value)
+
+
+def test_cells_calling_an_unfinished_stub_wait_for_it(tmp_path):
     nb = new_notebook(
         cells=[
             new_code_cell(
-                "import dnnbook\ndef make_batch():\n    dnnbook.todo('write make_batch')"
+                "import dnnbook\ndef make_batch():\n"
+                "    dnnbook.todo('write make_batch', task='Task 2: batches')"
             ),
             new_code_cell(
                 "ready = True\nbatch = make_batch()\nsize = len(batch)"
-            ),  # raises in the stub
+            ),  # stops in the stub
             new_code_cell("print(ready)\ndoubled = 2 * size"),
             new_code_cell("print(doubled)"),
+            new_code_cell("'last value shown'"),
         ]
     )
-    errors, text = errors_and_text(run_allowing_errors(nb, tmp_path))
-    assert errors == ["NotImplementedError"]
-    assert "True" in text  # `ready` was defined before the stub raised
-    assert (
-        "this cell needs `size`" in text
-        and "this cell needs `doubled`" in text
+    outputs = [cell_text(cell) for cell in run(nb, tmp_path).cells]
+    assert outputs[1].startswith(
+        "⏭ Waiting for the TODO under “Task 2: batches”: finish it"
     )
+    assert outputs[2].startswith("⏭ Skipped: this cell needs `size`")
+    assert outputs[3].startswith("⏭ Skipped: this cell needs `doubled`")
+    assert (
+        "last value shown" in outputs[4]
+    )  # display of a last value still works
 
 
-def test_real_mistakes_are_not_hidden_by_the_skip_handler(tmp_path):
+def test_real_mistakes_are_not_hidden(tmp_path):
     nb = new_notebook(
         cells=[
             new_code_cell("import dnnbook"),
@@ -240,6 +316,19 @@ def test_real_mistakes_are_not_hidden_by_the_skip_handler(tmp_path):
             new_code_cell("print(modle)"),  # a typo, not an unfinished TODO
         ]
     )
-    errors, text = errors_and_text(run_allowing_errors(nb, tmp_path))
-    assert errors == ["NotImplementedError", "NameError"]
-    assert "Not done yet" not in text
+    with pytest.raises(CellExecutionError) as failure:
+        run(nb, tmp_path)
+    assert failure.value.ename == "NameError"
+
+
+def test_notebooks_without_stubs_are_left_alone(tmp_path):
+    nb = new_notebook(
+        cells=[
+            new_code_cell("import dnnbook\nx = [1, 2]"),
+            new_code_cell("x"),
+            new_code_cell("1 / 0"),
+        ]
+    )
+    done = run(nb, tmp_path, allow_errors=True)
+    assert "[1, 2]" in str(done.cells[1].outputs)
+    assert done.cells[2].outputs[0].ename == "ZeroDivisionError"

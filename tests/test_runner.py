@@ -159,3 +159,23 @@ def test_fast_cli_refuses_to_write_in_place(capsys):
     with pytest.raises(SystemExit):
         runner.main(["run", "--fast"])
     assert "FAST outputs are never committed" in capsys.readouterr().err
+
+
+def test_executed_notebooks_keep_only_the_final_state_of_progress_bars(
+    tmp_path,
+):
+    bar = new_code_cell(
+        "import dnnbook\n"
+        "for i in dnnbook.track(range(3), 'runs'):\n"
+        "    pass\n"
+        "print('after the bar')"
+    )
+    source = tiny_notebook(tmp_path / "bar.ipynb", bar)
+    out = tmp_path / "out" / "bar.ipynb"
+    runner.execute(source, out, fast=True, env_info=ENV_INFO)
+    outputs = nbs.read(out).cells[3].outputs
+    assert len(outputs) == 1, "consecutive stream outputs are merged"
+    text = outputs[0].text
+    assert "\r" not in text
+    assert text.startswith("runs: 3/3 |") and text.count("runs:") == 1
+    assert text.endswith("after the bar\n")

@@ -1,0 +1,142 @@
+"""Accessibility of the built book, in Chromium: axe-core on every page in light
+and dark mode, and a keyboard walk through one page.
+
+axe-core comes from npm (`make test` installs it, like MathJax) and is injected
+into each page. Serious and critical violations fail the test; the others are
+printed. The structural rules do not depend on the colour mode, so the dark-mode
+pass runs the colour rules only.
+"""
+
+import pytest
+from browser_support import (
+    DESKTOP,
+    ROOT,
+    book_pages,
+    goto,
+    open_page,
+    require_chromium,
+)
+
+require_chromium()
+AXE = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+if not AXE.exists():
+    pytest.fail(
+        f"axe-core is missing ({AXE}): `make test` installs it from npm",
+        pytrace=False,
+    )
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def axe_violations(page, rules=None):
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (rules) => {
+          const options = {resultTypes: ["violations"]};
+          if (rules) options.runOnly = {type: "rule", values: rules};
+          const result = await axe.run(document, options);
+          return result.violations.map((v) => ({
+            id: v.id, impact: v.impact, count: v.nodes.length,
+            where: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+          }));
+        }""",
+        rules,
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(site, browser, scheme):
+    base, html = site
+    page = open_page(browser, DESKTOP, color_scheme=scheme)
+    serious, summary = [], {}
+    for rel in book_pages(html):
+        goto(page, base, html, rel)
+        assert (
+            page.evaluate("document.documentElement.dataset.theme")
+            == scheme
+        )
+        rules = COLOUR_RULES if scheme == "dark" else None
+        for v in axe_violations(page, rules):
+            key = f"{v['impact']}: {v['id']}"
+            summary[key] = summary.get(key, 0) + v["count"]
+            if v["impact"] in ("serious", "critical"):
+                serious.append(
+                    f"{rel}: {v['id']} ({v['impact']}) at {v['where']}"
+                )
+    page.context.close()
+    print(
+        f"\naxe-core, {scheme} mode, all pages: {summary or 'no violations'}"
+    )
+    assert not serious, "\n".join(serious[:30])
+
+
+FOCUS_STYLE = """(el) => {
+  const s = getComputedStyle(el);
+  return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow].join(" ");
+}"""
+
+DESCRIBE_FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const where = el.closest(".bd-sidebar-primary") ? "sidebar"
+    : el.closest("article") ? "article" : "header";
+  const kind = el.matches(".search-button-field, .search-button") ? "search"
+    : el.matches(".theme-switch-button") ? "theme"
+    : el.closest(".dropdown-download-buttons") ? "download"
+    : el.matches("summary") && el.closest("article") ? "dropdown"
+    : el.matches("a.reference") && where === "sidebar" ? "sidebar-link" : "other";
+  return {kind, where, text: (el.innerText || el.getAttribute("aria-label") || "").trim().slice(0, 40)};
+}"""
+
+
+def test_keyboard_reaches_every_control_with_a_visible_focus(site, browser):
+    base, html = site
+    page = open_page(browser, DESKTOP)
+    goto(page, base, html, "book/questions.html")
+    order, unfocused_styles = [], {}
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        where = page.evaluate(DESCRIBE_FOCUS)
+        if where is None:
+            continue
+        kind = where["kind"]
+        if kind != "other" and kind not in [k for k, _ in order]:
+            focused = page.evaluate_handle("document.activeElement")
+            style = focused.evaluate(FOCUS_STYLE)
+            order.append((kind, style))
+            unfocused_styles[kind] = focused
+    kinds = [k for k, _ in order]
+    print(f"\nfirst reached by Tab, in order: {kinds}")
+    for needed in (
+        "search",
+        "sidebar-link",
+        "download",
+        "theme",
+        "dropdown",
+    ):
+        assert needed in kinds, f"Tab never reached the {needed}: {kinds}"
+    assert (
+        kinds.index("sidebar-link")
+        < kinds.index("download")
+        < kinds.index("dropdown")
+    )
+    # Each reached control looks different when focused than when not.
+    page.evaluate("document.activeElement.blur()")
+    for kind, style in order:
+        plain = unfocused_styles[kind].evaluate(FOCUS_STYLE)
+        assert plain != style, f"no visible focus on the {kind}: {style}"
+    # Enter opens a dropdown answer.
+    summary = page.locator("article details > summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert (
+        page.locator("article details").first.get_attribute("open")
+        is not None
+    )
+    # Escape closes the search dialog.
+    page.locator(".search-button-field").first.focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("#pst-search-dialog")
+    dialog.wait_for(state="visible")
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    page.context.close()
