@@ -126,7 +126,8 @@ def check_frozen(layers, frozen: bool = True) -> None:
         _fail(
             f"these layers should be {state} but are not: {', '.join(wrong)}"
         )
-    _ok(f"{len(layers)} layer(s) {'frozen' if frozen else 'trainable'}")
+    state = "frozen" if frozen else "trainable"
+    _ok(f"{_count(len(layers), 'layer')} {state}")
 
 
 def check_in_range(name: str, value, low: float, high: float) -> None:

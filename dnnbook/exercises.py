@@ -60,8 +60,15 @@ HEADING = re.compile(r"^#{2,4} (.+)$", re.MULTILINE)
 # ----------------------------------------------------------------------- generator
 
 
-def _stub(indent: str, hint: str, removed: str, task: str) -> list[str]:
-    defines = defined_names(removed)
+def _stub(
+    indent: str, hint: str, removed: str, task: str, later: str
+) -> list[str]:
+    # Only the names that code after the stub reads: not the solution's helpers.
+    defines = [
+        name
+        for name in defined_names(removed)
+        if re.search(rf"\b{re.escape(name)}\b", later)
+    ]
     width = LINE_LENGTH - len(indent)
     comment = textwrap.wrap(
         f"TODO: {hint}", width - 2, subsequent_indent="  "
@@ -98,7 +105,12 @@ def _stub(indent: str, hint: str, removed: str, task: str) -> list[str]:
     )
 
 
-def _strip_regions(source: str, where: str, task: str = "") -> str:
+def _strip_regions(
+    source: str, where: str, task: str = "", later: str = ""
+) -> str:
+    outside = re.sub(
+        r"# BEGIN SOLUTION.*?# END SOLUTION", "", source, flags=re.S
+    )
     out, region, hint, indent = [], None, "", ""
     for line in source.splitlines():
         begin = BEGIN.match(line)
@@ -110,7 +122,9 @@ def _strip_regions(source: str, where: str, task: str = "") -> str:
             )
             begin_hint = bool(begin["hint"])
         elif region is not None and END.match(line):
-            out += _stub(indent, hint, "\n".join(region), task)
+            out += _stub(
+                indent, hint, "\n".join(region), task, later + outside
+            )
             region = None
         elif region is not None:
             if BEGIN.match(line):
@@ -131,7 +145,7 @@ def _strip_regions(source: str, where: str, task: str = "") -> str:
     return "\n".join(out)
 
 
-def _stub_cell(source: str, task: str = "") -> str:
+def _stub_cell(source: str, task: str = "", later: str = "") -> str:
     lines = source.splitlines()
     hints = []
     if lines and TODO_LINE.match(
@@ -141,7 +155,7 @@ def _stub_cell(source: str, task: str = "") -> str:
         while lines and lines[0].lstrip().startswith("#"):
             hints.append(lines.pop(0).lstrip("# ").strip())
     hint = " ".join(hints) or DEFAULT_HINT
-    return "\n".join(_stub("", hint, "\n".join(lines), task))
+    return "\n".join(_stub("", hint, "\n".join(lines), task, later))
 
 
 def banner(solution_name: str, title: str) -> str:
@@ -167,17 +181,20 @@ def _titles(nb) -> tuple[str, str]:
 
 
 def ruff_format(source: str) -> str:
-    """``source`` as ``ruff format`` writes it (unchanged if ruff is not installed)."""
-    ruff = Path(sys.executable).parent / "ruff"
-    if not ruff.exists() or not source.strip():
+    """``source`` as ``ruff format`` writes it, with the project's settings."""
+    if not source.strip():
         return source
+    ruff = Path(sys.executable).parent / "ruff"
+    if not ruff.exists():
+        raise SystemExit(
+            f"ruff is missing ({ruff}): run `make install`, which installs the "
+            "pinned requirements, before generating exercises"
+        )
     done = subprocess.run(
         [
             str(ruff),
             "format",
             "--quiet",
-            "--line-length",
-            str(LINE_LENGTH),
             "--stdin-filename",
             "cell.py",
             "-",
@@ -185,8 +202,13 @@ def ruff_format(source: str) -> str:
         input=source,
         capture_output=True,
         text=True,
+        cwd=nbs.repo_root(),  # so that pyproject.toml's settings apply
     )
-    return done.stdout.rstrip("\n") if done.returncode == 0 else source
+    if done.returncode != 0:
+        raise ValueError(
+            f"ruff could not format this cell:\n{source}\n{done.stderr}"
+        )
+    return done.stdout.rstrip("\n")
 
 
 def make_exercise(solution, name: str):
@@ -197,6 +219,18 @@ def make_exercise(solution, name: str):
     nb.cells[0].source = nb.cells[0].source.replace(
         "# " + solution_title, "# " + exercise_title, 1
     )
+    kept = [
+        (i, cell.source)
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and "remove-cell" not in cell.metadata.get("tags", [])
+        and not nbs.is_glue_only(cell.source)
+    ]
+
+    def after(index: int) -> str:
+        """The code of the exercise's cells below cell ``index``."""
+        return "\n".join(source for i, source in kept if i > index)
+
     cells, task = [], ""
     for i, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags", [])
@@ -211,7 +245,7 @@ def make_exercise(solution, name: str):
             continue  # plumbing for the solution's page
         if cell.cell_type == "code":
             if SOLUTION_TAG in tags:
-                cell.source = _stub_cell(cell.source, task)
+                cell.source = _stub_cell(cell.source, task, after(i))
                 cell.metadata.pop("tags")
                 if len(tags) > 1:
                     cell.metadata["tags"] = [
@@ -219,7 +253,7 @@ def make_exercise(solution, name: str):
                     ]
             else:
                 cell.source = _strip_regions(
-                    cell.source, f"{name} cell {i}", task
+                    cell.source, f"{name} cell {i}", task, after(i)
                 )
             cell.source = ruff_format(cell.source)
             cell.outputs = []

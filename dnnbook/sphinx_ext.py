@@ -17,8 +17,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from binascii import a2b_base64
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,34 +30,28 @@ from sphinx.transforms import SphinxTransform
 
 from dnnbook.plotting import FIGURE_META_KEY
 
-_IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 _EMPTY_TH = re.compile(r"<th(?P<attrs>(?:\s+[^>]*)?)>(?:\s|&nbsp;)*</th>")
 
 
 @lru_cache(maxsize=64)
-def _figure_metadata(path: str, mtime: float) -> dict[int, list[dict]]:
-    """cell index -> the figure metadata of each image output, in order."""
-    cells = json.loads(Path(path).read_text())["cells"]
+def _figure_metadata(path: str, mtime: float) -> dict[str, dict]:
     found = {}
-    for index, cell in enumerate(cells):
-        images = []
+    for cell in json.loads(Path(path).read_text())["cells"]:
         for output in cell.get("outputs", []):
-            mime = next(
-                (m for m in _IMAGE_TYPES if m in output.get("data", {})),
-                None,
-            )
-            if mime:
-                images.append(
-                    output.get("metadata", {})
-                    .get(mime, {})
-                    .get(FIGURE_META_KEY, {})
-                )
-        if images:
-            found[index] = images
+            png = output.get("data", {}).get("image/png")
+            meta = output.get("metadata", {}).get("image/png", {})
+            if png and FIGURE_META_KEY in meta:
+                digest = hashlib.sha256(a2b_base64(png)).hexdigest()
+                found[digest] = meta[FIGURE_META_KEY]
     return found
 
 
-def figure_metadata(path: Path) -> dict[int, list[dict]]:
+def figure_metadata(path: Path) -> dict[str, dict]:
+    """sha256 of each figure's PNG -> what the course style recorded about it.
+
+    myst-nb names every image it writes after the sha256 of its bytes, so the
+    digest ties a rendered ``<img>`` to its output whatever the order of outputs.
+    """
     return _figure_metadata(str(path), path.stat().st_mtime)
 
 
@@ -72,16 +68,10 @@ class NotebookFigureAltText(SphinxTransform):
         if source.suffix != ".ipynb":
             return
         described = figure_metadata(source)
-        for cell in self.document.findall(nodes.container):
-            if (
-                cell.get("nb_element") != "cell_code"
-                or cell.get("cell_index") is None
-            ):
-                continue
-            metas = described.get(int(cell["cell_index"]), [])
-            for image, meta in zip(cell.findall(nodes.image), metas):
-                if meta.get("alt"):
-                    image["alt"] = meta["alt"]
+        for image in self.document.findall(nodes.image):
+            digest = Path(image.get("uri", "")).stem
+            if described.get(digest, {}).get("alt"):
+                image["alt"] = described[digest]["alt"]
 
 
 class TableHeaderCells(SphinxTransform):

@@ -20,6 +20,8 @@ cell that contains a stub; notebooks without stubs are never changed.
 from __future__ import annotations
 
 import ast
+import builtins
+import re
 import textwrap
 
 _pending: dict[
@@ -32,7 +34,7 @@ _GUARD = "_dnnbook_todo_guard"
 class TodoNotDone(Exception):
     """Raised by :func:`todo`; the cell's guard turns it into a one-line message."""
 
-    def __init__(self, hint: str, task: str):
+    def __init__(self, hint: str, task: str = ""):
         super().__init__(hint)
         self.hint, self.task = hint, task
 
@@ -146,24 +148,19 @@ def _needed_now(tree: ast.Module) -> list[str]:
             if isinstance(node.ctx, ast.Load):
                 found.append(node.id)
 
-        def _deferred(
-            self, node
-        ):  # decorators and defaults run now, the body later
-            for expr in [
-                *node.decorator_list,
-                *node.args.defaults,
-                *[d for d in node.args.kw_defaults if d is not None],
-            ]:
-                self.visit(expr)
-
-        visit_FunctionDef = visit_AsyncFunctionDef = _deferred
-
-        def visit_Lambda(self, node):
+        def visit_Lambda(self, node):  # defaults run now, the body later
             for expr in [
                 *node.args.defaults,
                 *[d for d in node.args.kw_defaults if d is not None],
             ]:
                 self.visit(expr)
+
+        def visit_FunctionDef(self, node):  # so do decorators
+            for expr in node.decorator_list:
+                self.visit(expr)
+            self.visit_Lambda(node)
+
+        visit_AsyncFunctionDef = visit_FunctionDef
 
     Reads().visit(tree)
     return list(dict.fromkeys(found))
@@ -182,11 +179,16 @@ def _calls_todo(tree: ast.Module) -> bool:
 # --------------------------------------------------------------- the transformer
 
 
+# --------------------------------------------------------------- the transformer
+
+
 class _Guard:
     """Runs one cell's code (called from the transformed cell)."""
 
-    def __init__(self, shell):
-        self.shell = shell
+    TodoNotDone = TodoNotDone
+
+    def __init__(self, shell, cell: str):
+        self.shell, self.cell, self.value = shell, cell, None
 
     def skip(self, name: str, defines: list[str]) -> None:
         hint, task = _pending[name]
@@ -194,30 +196,63 @@ class _Guard:
             _pending.setdefault(other, (hint, task))
         print(_needs(name, hint, task))
 
-    def stopped(self, error: TodoNotDone, cell: str) -> None:
-        here = (
-            f"todo({error.hint!r}" in cell or f'todo("{error.hint}"' in cell
-        )
+    def _wait(self, hint: str, task: str, here: bool = False) -> None:
         # the names this cell would still have defined wait for that TODO too
-        for name in defined_names(cell):
+        for name in defined_names(self.cell):
             if name not in self.shell.user_ns:
-                _pending.setdefault(name, (error.hint, error.task))
-        print(
-            _todo_here(error.hint)
-            if here
-            else _waiting(error.hint, error.task)
-        )
-        self.failed = True
+                _pending.setdefault(name, (hint, task))
+        print(_todo_here(hint) if here else _waiting(hint, task))
 
-    def last(self, thunk):
-        """The value of the cell's last expression, unless a TODO stopped the cell."""
-        if getattr(self, "failed", False):
-            return None
-        try:
-            return thunk()
-        except TodoNotDone as error:
-            self.stopped(error, self.cell)
-            return None
+    def stopped(self, error: TodoNotDone) -> None:
+        here = f"todo({error.hint!r}" in self.cell
+        self._wait(error.hint, error.task, here)
+
+    def missing(self, error: NameError) -> bool:
+        """A pending name read inside a function this cell called: wait, do not fail."""
+        name = getattr(error, "name", None)
+        if name not in _pending or name in self.shell.user_ns:
+            return False
+        self._wait(*_pending[name])
+        return True
+
+
+def _stored(tree: ast.Module) -> set[str]:
+    """Every name the cell binds anywhere: targets, loop and comprehension
+    variables, ``except ... as`` and walrus names, imports, definitions."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(
+            node.ctx, ast.Load
+        ):
+            names.add(node.id)
+        elif isinstance(
+            node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)
+        ):
+            names.add(node.name or "")
+        elif isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(
+                (a.asname or a.name).split(".")[0] for a in node.names
+            )
+    return names
+
+
+def _module(body) -> ast.Module:
+    return ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
+
+
+_GUARDED = f"""
+try:
+    pass
+except {_GUARD}.TodoNotDone as _dnnbook_todo_error:
+    {_GUARD}.stopped(_dnnbook_todo_error)
+except NameError as _dnnbook_todo_error:
+    if not {_GUARD}.missing(_dnnbook_todo_error):
+        raise
+"""
 
 
 class _TodoTransformer(ast.NodeTransformer):
@@ -235,42 +270,36 @@ class _TodoTransformer(ast.NodeTransformer):
             if not _calls_todo(tree):
                 return tree
             _state["active"] = True
-        cell = ast.unparse(tree)
-        ns = self.shell.user_ns
-        bound = set(_bound(tree.body))
+        ns, stored = self.shell.user_ns, _stored(tree)
         missing = [
             name
             for name in _needed_now(tree)
-            if name in _pending and name not in ns and name not in bound
+            if name in _pending
+            and name not in ns
+            and name not in stored
+            and not hasattr(builtins, name)
         ]
-        guard = _Guard(self.shell)
-        guard.cell = cell
-        ns[_GUARD] = guard
+        ns[_GUARD] = _Guard(self.shell, ast.unparse(tree))
         if missing:
             call = f"{_GUARD}.skip({missing[0]!r}, {_bound(tree.body)!r})"
-            return ast.fix_missing_locations(
-                ast.Module(body=ast.parse(call).body, type_ignores=[])
-            )
-        body = list(tree.body)
-        last = (
-            body.pop() if body and isinstance(body[-1], ast.Expr) else None
-        )
-        handler = ast.parse(
-            f"try:\n    pass\nexcept {_GUARD}.TodoNotDone as _e:\n"
-            f"    {_GUARD}.stopped(_e, {cell!r})"
-        ).body[0]
-        handler.body = body or [ast.Pass()]
-        new_body = [handler]
-        if last is not None:
-            guarded = ast.parse(f"{_GUARD}.last(lambda: None)").body[0]
-            guarded.value.args[0].body = last.value
-            new_body.append(guarded)
-        return ast.fix_missing_locations(
-            ast.Module(body=new_body, type_ignores=[])
-        )
-
-
-_Guard.TodoNotDone = TodoNotDone
+            return _module(ast.parse(call).body)
+        future = [
+            s
+            for s in tree.body
+            if isinstance(s, ast.ImportFrom) and s.module == "__future__"
+        ]
+        body = [s for s in tree.body if s not in future]
+        shown = []
+        if body and isinstance(body[-1], ast.Expr):
+            # The last value is kept and shown after the guard, at the top level
+            # of the cell (where Jupyter displays it), unless a TODO stopped it.
+            keep = ast.parse(f"{_GUARD}.value = None").body[0]
+            keep.value = body[-1].value
+            body[-1] = keep
+            shown = ast.parse(f"{_GUARD}.value").body
+        guarded = ast.parse(_GUARDED).body[0]
+        guarded.body = body or [ast.Pass()]
+        return _module([*future, guarded, *shown])
 
 
 def _install() -> None:
@@ -287,7 +316,8 @@ def _install() -> None:
     ):
         shell.ast_transformers.append(_TodoTransformer(shell))
     # A stub may already sit in the cell that imported us (or an earlier one).
-    if any("todo(" in source for source in shell.user_ns.get("_ih", [])):
+    history = shell.user_ns.get("_ih", [])
+    if any(re.search(r"\btodo\(", source) for source in history):
         _state["active"] = True
 
 

@@ -1,6 +1,5 @@
 """Helpers shared by the browser tests (test_browser.py, test_accessibility.py)."""
 
-import json
 import os
 import re
 import shutil
@@ -9,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dnnbook import notebooks as nbs
-from dnnbook.plotting import FIGURE_META_KEY
+from dnnbook.sphinx_ext import figure_metadata
 
 ROOT = nbs.repo_root()
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -105,16 +104,8 @@ def shot_name(rel, width):
     )
 
 
-def figure_fonts(rel):
-    """alt text -> smallest text size (PNG px) of each figure of the page's notebook."""
+def figure_records(rel):
+    """Image file digest -> what the course style recorded about that figure
+    (its description and its smallest text size in PNG pixels)."""
     source = ROOT / Path(rel).with_suffix(".ipynb")
-    if not source.exists():
-        return {}
-    found = {}
-    for cell in json.loads(source.read_text())["cells"]:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("image/png", {})
-            described = meta.get(FIGURE_META_KEY, {})
-            if described:
-                found[described["alt"]] = described["min_font_px"]
-    return found
+    return figure_metadata(source) if source.exists() else {}

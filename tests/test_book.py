@@ -1,8 +1,11 @@
 """The book builds from the committed outputs with warnings as errors."""
 
+import os
 import re
 from html import unescape
 from pathlib import Path
+
+import pytest
 
 from dnnbook import notebooks as nbs
 
@@ -10,6 +13,8 @@ ROOT = nbs.repo_root()
 
 
 def test_book_builds_without_warnings(built):
+    if os.environ.get("DNNBOOK_BUILT_HTML"):
+        pytest.skip("DNNBOOK_BUILT_HTML reuses a book built elsewhere")
     proc, html = built
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, (
@@ -186,7 +191,7 @@ def test_launch_buttons_follow_the_repository_url(tmp_path):
         ROOT / "notebooks" / "04_gradient_clipping.ipynb",
         tmp_path / "notebooks",
     )
-    for folder in ("_static", "_templates"):
+    for folder in ("_theme", "_templates"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / "_vendor").mkdir()
     jb = Path(sys.executable).parent / "jupyter-book"

@@ -20,6 +20,7 @@ Screenshots of every page at both widths go to _build/screenshots/.
 """
 
 import re
+from pathlib import Path
 
 from browser_support import (
     DESKTOP,
@@ -27,7 +28,7 @@ from browser_support import (
     ROOT,
     SHOTS,
     book_pages,
-    figure_fonts,
+    figure_records,
     goto,
     open_page,
     require_chromium,
@@ -82,7 +83,7 @@ DESKTOP_CHECKS = r"""() => {
 }"""
 
 
-def check_images(rel, images, fonts):
+def check_images(rel, images, records):
     problems, alts = [], [image["alt"] for image in images]
     for image in images:
         alt = image["alt"]
@@ -95,14 +96,19 @@ def check_images(rel, images, fonts):
         if alts.count(alt) > 1:
             problems.append(f"two figures share the alt text {alt[:60]!r}")
         if image["output"]:
-            if alt not in fonts:
+            record = records.get(Path(image["src"]).stem)
+            if record is None:
                 problems.append(
-                    f"figure {image['src']} has no recorded text size: "
+                    f"figure {image['src']} has no recorded description: "
                     "draw it with the course style"
                 )
                 continue
+            if alt != record["alt"]:
+                problems.append(
+                    f"figure {image['src']} shows another figure's alt text"
+                )
             scale = image["shown"] / image["natural"]
-            shown_px = fonts[alt] * scale
+            shown_px = record["min_font_px"] * scale
             if shown_px < MIN_FIGURE_TEXT_PX:
                 problems.append(
                     f"figure text is {shown_px:.1f} CSS px at "
@@ -135,7 +141,7 @@ def test_every_page_at_laptop_and_phone_width(site, browser):
             if "$$" in text or "\\(" in text:
                 problems.append(f"{rel}: raw LaTeX left in the page")
         problems += [f"{rel}: {p}" for p in found["problems"]]
-        problems += check_images(rel, found["images"], figure_fonts(rel))
+        problems += check_images(rel, found["images"], figure_records(rel))
         figures += sum(image["output"] for image in found["images"])
         problems += [f"{rel}: {e}" for e in desktop.errors]
         desktop.screenshot(

@@ -270,14 +270,15 @@ def test_run_all_on_an_untouched_exercise_reaches_the_end(
 def test_a_typo_in_a_learners_cell_still_raises(monkeypatch):
     monkeypatch.setenv("DNNBOOK_FAST", "1")
     nb = nbs.read(ROOT / "exercises" / "pair_pretraining.ipynb")
-    first_todo = next(
+    stubs = [
         c for c in nb.cells if c.cell_type == "code" and STUB in c.source
-    )
-    first_todo.source = "tower = make_towr('a')  # a typo"
+    ]
+    # A TODO after the first one, so the skip machinery is already at work.
+    stubs[-1].source = "print(x_tset.shape)  # a typo for x_test"
     with pytest.raises(CellExecutionError) as failure:
         run(nb, ROOT / "exercises")
     assert failure.value.ename == "NameError"
-    assert "make_towr" in str(failure.value)
+    assert "x_tset" in str(failure.value)
 
 
 def test_cells_calling_an_unfinished_stub_wait_for_it(tmp_path):
@@ -304,6 +305,24 @@ def test_cells_calling_an_unfinished_stub_wait_for_it(tmp_path):
     assert (
         "last value shown" in outputs[4]
     )  # display of a last value still works
+
+
+def test_a_pending_name_read_inside_a_function_waits_too(tmp_path):
+    nb = new_notebook(
+        cells=[
+            new_code_cell("import dnnbook"),
+            new_code_cell(
+                "dnnbook.todo('build model', defines=['model'], task='Task 1')"
+            ),
+            new_code_cell("def evaluate():\n    return model.evaluate()"),
+            new_code_cell("score = evaluate()"),
+            new_code_cell("(n := 3)"),  # a walrus as the last expression
+            new_code_cell("print(n * 2)"),
+        ]
+    )
+    outputs = [cell_text(cell) for cell in run(nb, tmp_path).cells]
+    assert outputs[3].startswith("⏭ Waiting for the TODO under “Task 1”")
+    assert "3" in outputs[4] and outputs[5] == "6\n"
 
 
 def test_real_mistakes_are_not_hidden(tmp_path):
