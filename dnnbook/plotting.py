@@ -196,9 +196,13 @@ def smallest_font_px(fig) -> float:
     return round(min(sizes, default=MIN_FONT_PT) * fig.dpi / 72, 2)
 
 
-#: Axis labels that count things: such axes get whole-number ticks.
+#: Axis labels that name something counted (epochs, layers, steps...): such axes
+#: get whole-number ticks. Only the label's head counts: "validation accuracy after
+#: 3 epochs" is an accuracy axis.
 COUNTED = re.compile(
-    r"\b(epochs?|layers?|steps?|batch(es)?|runs?|trials?|passes)\b", re.I
+    r"^\s*(training |hidden |number of )?"
+    r"(epochs?|layers?|steps?|batch(es)?|runs?|trials?|passes)\b",
+    re.I,
 )
 
 

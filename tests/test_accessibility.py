@@ -7,6 +7,8 @@ printed. The structural rules do not depend on the colour mode, so the dark-mode
 pass runs the colour rules only.
 """
 
+import warnings
+
 import pytest
 from browser_support import (
     DESKTOP,
@@ -63,8 +65,11 @@ def test_no_serious_accessibility_violations(site, browser, scheme):
                     f"{rel}: {v['id']} ({v['impact']}) at {v['where']}"
                 )
     page.context.close()
-    print(
-        f"\naxe-core, {scheme} mode, all pages: {summary or 'no violations'}"
+    # Shown in pytest's warnings summary, so it is read even when the test passes.
+    warnings.warn(
+        f"axe-core, {scheme} mode, all pages (impact: rule: nodes): "
+        f"{summary or 'no violations'}",
+        stacklevel=1,
     )
     assert not serious, "\n".join(serious[:30])
 

@@ -232,6 +232,21 @@ def test_counted_axes_get_whole_number_ticks():
     plt.close(fig)
 
 
+@pytest.mark.parametrize(
+    "label, counted",
+    [
+        ("epoch", True),
+        ("training step", True),
+        ("hidden layer (1 = closest to the input)", True),
+        ("validation accuracy after 3 epoch(s) on 20,000 images", False),
+        ("mean of the layer's outputs", False),
+        ("seconds of training (mean epoch time × epochs)", False),
+    ],
+)
+def test_only_axes_that_count_things_get_whole_ticks(label, counted):
+    assert bool(plotting.COUNTED.search(label)) == counted
+
+
 def test_smallest_font_is_the_styles_minimum():
     fig = two_panel_figure()
     px = plotting.smallest_font_px(fig)
