@@ -143,7 +143,7 @@ def _describe_axes(ax) -> str:
     elif x or y:
         parts.append(f"axis: {x or y}")
     if ax.images:
-        parts.append("shown as a colour map")
+        parts.append("an image")
     series = _series(ax)
     if series:
         shown = ", ".join(series[:8]) + (
@@ -153,7 +153,23 @@ def _describe_axes(ax) -> str:
     return "; ".join(parts)
 
 
-_POSITIONS = {1: [""], 2: ["Left", "Right"], 3: ["Left", "Middle", "Right"]}
+_ACROSS = {2: ["Left", "Right"], 3: ["Left", "Middle", "Right"]}
+_DOWN = {2: ["Top", "Bottom"], 3: ["Top", "Middle", "Bottom"]}
+
+
+def _panel_names(axes) -> list[str]:
+    """'Left panel', 'Right panel' ... where the layout says so, else 'Panel 1' ..."""
+    if len(axes) == 1:
+        return [""]
+    specs = [ax.get_subplotspec() for ax in axes]
+    if all(specs):
+        rows = {spec.rowspan.start for spec in specs}
+        columns = {spec.colspan.start for spec in specs}
+        if len(rows) == 1 and len(axes) in _ACROSS:
+            return [f"{n} panel" for n in _ACROSS[len(axes)]]
+        if len(columns) == 1 and len(axes) in _DOWN:
+            return [f"{n} panel" for n in _DOWN[len(axes)]]
+    return [f"Panel {i}" for i in range(1, len(axes) + 1)]
 
 
 def describe_figure(fig) -> str:
@@ -169,13 +185,9 @@ def describe_figure(fig) -> str:
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text().strip():
         sentences.append(_clean(suptitle.get_text()))
-    names = _POSITIONS.get(len(axes)) or [
-        f"Panel {i}" for i in range(1, len(axes) + 1)
-    ]
-    for name, ax in zip(names, axes):
-        text = _describe_axes(ax)
-        text = text or "an unlabelled plot"
-        sentences.append(f"{name} panel: {text}" if name else text)
+    for name, ax in zip(_panel_names(axes), axes):
+        text = _describe_axes(ax) or "an unlabelled plot"
+        sentences.append(f"{name}: {text}" if name else text)
     description = ". ".join(s.rstrip(".") for s in sentences if s)
     return (
         f"Figure: {description}."

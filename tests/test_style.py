@@ -220,6 +220,26 @@ def test_a_figure_is_described_panel_by_panel():
     plt.close(fig)
 
 
+def test_panels_are_named_by_their_layout():
+    with matplotlib.rc_context(plotting.COURSE_STYLE):
+        fig, (top, bottom) = plt.subplots(2, 1)
+        top.plot([1, 2])
+        top.set_title("loss")
+        bottom.plot([2, 1])
+        bottom.set_title("accuracy")
+        assert plotting.describe_figure(fig) == (
+            "Figure: Top panel: loss. Bottom panel: accuracy."
+        )
+        grid = plt.subplots(2, 2)[0]
+        for i, ax in enumerate(grid.axes):
+            ax.imshow(np.eye(3))
+            ax.set_title(f"digit {i}")
+        assert plotting.describe_figure(grid).startswith(
+            "Figure: Panel 1: digit 0; an image. Panel 2: digit 1; an image."
+        )
+    plt.close("all")
+
+
 def test_counted_axes_get_whole_number_ticks():
     fig = two_panel_figure()
     left, right = fig.axes
