@@ -19,6 +19,15 @@ INJECTED_TAG = "injected-parameters"
 META_KEY = "dnnbook"
 
 
+def ipython_shell():
+    """The running IPython shell (Jupyter, papermill, nbval), or None elsewhere."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 

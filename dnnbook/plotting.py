@@ -23,6 +23,8 @@ import matplotlib as mpl
 import numpy as np
 from cycler import cycler
 
+from dnnbook.notebooks import ipython_shell
+
 #: Okabe & Ito (2008), "Color Universal Design", reordered so that the first colours
 #: contrast most with a white background (the yellow comes last).
 OKABE_ITO = [
@@ -253,11 +255,7 @@ def _png_with_description(fig):
 
 
 def _register_figure_formatter() -> None:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    shell = ipython_shell()
     if shell is None:
         return
     import matplotlib.pyplot as plt

@@ -24,6 +24,8 @@ import builtins
 import re
 import textwrap
 
+from dnnbook.notebooks import ipython_shell
+
 _pending: dict[
     str, tuple[str, str]
 ] = {}  # name -> (hint, task) of its TODO
@@ -304,11 +306,7 @@ class _TodoTransformer(ast.NodeTransformer):
 
 def _install() -> None:
     """Add the transformer to IPython (once); outside IPython nothing happens."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    shell = ipython_shell()
     if shell is None:
         return
     if not any(
