@@ -225,3 +225,139 @@ def check_weights_unchanged(model, weights_before) -> None:
             f"(keras.models.clone_model + set_weights), not the original"
         )
     _ok(f"{model.name} is unchanged ({len(after)} weight arrays)")
+
+
+# --- Claims: sentences of the prose, checked against the run that backs them ---
+
+
+class ClaimFailed(CheckFailed):
+    """A FULL run contradicts a sentence of the text; the message quotes both."""
+
+    def _render_traceback_(self):
+        return [f"✗ claim failed: {self}"]
+
+
+def _shown(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    try:
+        return f"{float(value):.4g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def claim(statement: str, holds, **numbers) -> bool:
+    """Check one run-dependent sentence of the text against this run.
+
+    ``holds`` is the condition that makes ``statement`` true; ``numbers`` are the
+    values it was judged on, printed with it. A FULL run that contradicts the
+    statement raises :class:`ClaimFailed`, so ``make run`` stops and never
+    commits a page whose text the outputs contradict. A FAST run (tiny subsets,
+    too small to judge) still evaluates the claim but only reports the result.
+    Returns whether the claim held.
+    """
+    from dnnbook.modes import fast_mode_default
+
+    held = bool(holds)
+    values = ", ".join(f"{k} = {_shown(v)}" for k, v in numbers.items())
+    detail = f" ({values})" if values else ""
+    if held:
+        print(f"✓ {statement}{detail}")
+    elif fast_mode_default():
+        print(f"· not judged in a FAST run: {statement}{detail}")
+    else:
+        raise ClaimFailed(
+            f"the text says “{statement}”, but this run gives "
+            f"{values or 'the opposite'}"
+        )
+    return held
+
+
+# --- Chapter exercises: predictions and small code tasks ---
+
+
+def check_prediction(
+    guess,
+    measured: float,
+    tolerance: float,
+    why: str,
+    unit: str = "",
+) -> bool:
+    """Compare a learner's prediction with the measured value.
+
+    A wrong guess is no error: the check prints how far off it was and
+    ``why``, one or two sentences on what sets the value. ``guess`` left at
+    ``None`` prints what to do instead. Returns whether the guess was within
+    ``tolerance`` (absolute, in the value's own units).
+    """
+    measured = float(measured)
+    if guess is None:
+        print(
+            "✎ Write your prediction first (replace None), then run this "
+            "cell again."
+        )
+        return False
+    try:
+        guess = float(guess)
+    except (TypeError, ValueError):
+        print(f"✎ Your prediction should be a number, got {guess!r}.")
+        return False
+    off = guess - measured
+    if abs(off) <= tolerance:
+        print(
+            f"✓ Your prediction {guess:g}{unit} is within {tolerance:g}{unit}"
+            f" of the measured {measured:.4g}{unit}. {why}"
+        )
+        return True
+    side = "high" if off > 0 else "low"
+    print(
+        f"✗ Your prediction {guess:g}{unit} is {abs(off):.3g}{unit} too "
+        f"{side}: measured {measured:.4g}{unit}. {why}"
+    )
+    return False
+
+
+def check_choice(guess, answer: str, options, why: str) -> bool:
+    """Compare a learner's choice among named ``options`` with the answer."""
+    options = list(options)
+    if guess is None:
+        print(
+            f"✎ Pick one of {options} (replace None), then run this cell "
+            f"again."
+        )
+        return False
+    if guess not in options:
+        print(f"✎ {guess!r} is not one of the options {options}.")
+        return False
+    if guess == answer:
+        print(f"✓ {answer!r} is right. {why}")
+        return True
+    print(f"✗ Not {guess!r}: the answer is {answer!r}. {why}")
+    return False
+
+
+def check_function(
+    function, cases, expected, name: str | None = None, rtol=1e-5
+) -> bool:
+    """A learner's function returns ``expected[i]`` for each ``cases[i]``.
+
+    ``cases`` holds argument tuples. A function still returning ``...`` or
+    ``None`` (the unfinished stub) prints "not done yet" instead of failing;
+    a wrong value raises :class:`CheckFailed` naming the first wrong case.
+    """
+    name = name or getattr(function, "__name__", "your function")
+    results = [function(*args) for args in cases]
+    if any(r is None or r is Ellipsis for r in results):
+        print(f"✎ {name} is not written yet: fill it in and run again.")
+        return False
+    for args, got, want in zip(cases, results, expected):
+        if not np.allclose(got, want, rtol=rtol, atol=1e-8):
+            shown_args = ", ".join(_shown(a) for a in args)
+            _fail(
+                f"{name}({shown_args}) returned {np.round(got, 6)}, "
+                f"expected {np.round(want, 6)}"
+            )
+    _ok(f"{name} is right on all {_count(len(results), 'case')}")
+    return True

@@ -200,6 +200,13 @@ def execute(
     return record
 
 
+def failure_message(exc: BaseException) -> str:
+    """What the runner prints for a failed notebook: a failed claim by name."""
+    if getattr(exc, "ename", None) == "ClaimFailed":
+        return f"claim failed: {exc.evalue}"
+    return str(exc).strip()[-2000:]
+
+
 def report_markdown(root: Path) -> str:
     """The execution-report page, built from the committed notebooks' metadata."""
     lines = [
@@ -333,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"FAILED ({type(exc).__name__}); see _build/failed/{path.name}",
                 flush=True,
             )
-            print(str(exc).strip()[-2000:], flush=True)
+            print(failure_message(exc), flush=True)
             failures.append(str(rel))
             continue
         print(f"{rec['duration_s']:.1f} s", flush=True)
