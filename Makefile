@@ -13,7 +13,6 @@ ifneq ($(wildcard $(SHARED_DATA)/mnist.npz),)
 export DNNBOOK_DATA_DIR := $(SHARED_DATA)
 endif
 endif
-export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 # GPU=1 installs tensorflow[and-cuda] instead of tensorflow-cpu.
 ifeq ($(GPU),1)
@@ -33,7 +32,7 @@ AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
 # JupyterLab refuses to start as root without --allow-root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: book test run fast report exercises install clean lab
+.PHONY: book test run fast drift report exercises install clean lab
 
 install: $(STAMP)
 
@@ -72,6 +71,9 @@ run: $(STAMP)           ## execute notebooks in FULL mode, in place (make run NB
 
 fast: $(STAMP)          ## execute notebooks in FAST mode into _build/fast
 	$(BIN)/python -m dnnbook.runner run --fast --out _build/fast $(NB)
+
+drift: $(STAMP)         ## re-run notebooks FULL into _build/drift and compare glued values (NB=, SEED=)
+	$(BIN)/python -m dnnbook.runner drift $(if $(SEED),--seed $(SEED)) $(NB)
 
 exercises: $(STAMP)     ## regenerate exercises/ from solutions/ (never edit exercises by hand)
 	$(BIN)/python -m dnnbook.exercises

@@ -15,6 +15,11 @@ from pathlib import Path
 
 KERNEL_NAME = "dnnbook"
 
+#: The environment that keeps TensorFlow's C++ start-up logs out of outputs;
+#: the one place the course sets it (the kernel, the runner's device probe and
+#: the JupyterLab test all use it).
+QUIET_TF_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2"}
+
 
 def kernel_spec() -> dict:
     return {
@@ -29,7 +34,7 @@ def kernel_spec() -> dict:
         ],
         "display_name": "Python (dnnbook)",
         "language": "python",
-        "env": {"TF_CPP_MIN_LOG_LEVEL": "2"},
+        "env": dict(QUIET_TF_ENV),
         "metadata": {"debugger": False},
     }
 

@@ -96,3 +96,13 @@ def is_glue_only(source: str) -> bool:
     except SyntaxError:
         return False
     return bool(body) and all(_is_glue_statement(s) for s in body)
+
+
+def glued_values(nb) -> dict[str, str]:
+    """Glue key -> the text of its value, for every ``glue(...)`` output of ``nb``."""
+    return {
+        out.metadata["scrapbook"]["name"]: next(iter(out.data.values()), "")
+        for cell in code_cells(nb)
+        for out in cell.outputs
+        if "scrapbook" in out.get("metadata", {})
+    }

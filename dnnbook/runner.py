@@ -6,6 +6,7 @@ FULL run is preceded by a FAST run whose time is recorded too) and ``make fast``
 
     python -m dnnbook.runner run [--fast] [--out DIR] [NOTEBOOK ...]
     python -m dnnbook.runner report
+    python -m dnnbook.runner drift [--seed N] [--fast] [NOTEBOOK ...]
 
 Each executed notebook gets ``metadata.dnnbook.execution`` with the mode, the
 duration, the TensorFlow/Keras/Python versions, the device, the data source and
@@ -32,15 +33,13 @@ from pathlib import Path
 import nbformat
 
 from dnnbook import notebooks as nbs
-from dnnbook.data import DATA_DIR_ENV, data_dir
-from dnnbook.kernel import KERNEL_NAME
+from dnnbook.pages import write_pages
+from dnnbook.data import data_dir
+from dnnbook.kernel import KERNEL_NAME, QUIET_TF_ENV
 from dnnbook.modes import FAST_ENV
 from dnnbook.progress import final_state
 
-REPORT_PATH = Path("book") / "execution-report.md"
-
 _GPU_PROBE = (
-    "import os; os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')\n"
     "import tensorflow as tf\n"
     "gpus = tf.config.list_physical_devices('GPU')\n"
     "print(tf.config.experimental.get_device_details(gpus[0]).get('device_name', 'GPU')"
@@ -61,6 +60,7 @@ def describe_device() -> str:
     """'GPU: <name>' when TensorFlow sees a GPU, else 'CPU: <model>, N cores'."""
     probe = subprocess.run(
         [sys.executable, "-c", _GPU_PROBE],
+        env={**os.environ, **QUIET_TF_ENV},
         capture_output=True,
         text=True,
         timeout=300,
@@ -145,6 +145,7 @@ def execute(
     env_info: dict,
     failed_dir: Path | None = None,
     fast_duration_s: float | None = None,
+    parameters: dict | None = None,
 ) -> dict:
     """Run ``path`` top to bottom with papermill and write the result to ``out_path``.
 
@@ -162,6 +163,7 @@ def execute(
             papermill.execute_notebook(
                 str(path),
                 str(running),
+                parameters=parameters or {},
                 kernel_name=KERNEL_NAME,
                 cwd=str(path.parent),
                 progress_bar=sys.stdout.isatty(),
@@ -207,58 +209,6 @@ def failure_message(exc: BaseException) -> str:
     return str(exc).strip()[-2000:]
 
 
-def report_markdown(root: Path) -> str:
-    """The execution-report page, built from the committed notebooks' metadata."""
-    lines = [
-        "# Execution report",
-        "",
-        "Every chapter and solution notebook in this book was executed top to bottom",
-        "by the course runner (`make run`) in FULL mode; the outputs you read are the",
-        "outputs of that run. This page is regenerated from the metadata the runner",
-        "stores in each notebook, so it cannot drift from them.",
-        "",
-        "| Notebook | Mode | FULL time (s) | FAST time (s) | Device | TensorFlow | Keras | Data | Executed |",
-        "|---|---|---:|---:|---|---|---|---|---|",
-    ]
-    for path in nbs.executed_notebooks(root):
-        nb = nbs.read(path)
-        rec = nbs.execution_record(nb)
-        rel = path.relative_to(root).with_suffix("").as_posix()
-        link = f"{{doc}}`{nbs.title(nb, path.stem)} <../{rel}>`"
-        if not rec:
-            lines.append(f"| {link} | not executed | | | | | | | |")
-            continue
-        fast = (
-            f"{rec['fast_duration_s']:.1f}"
-            if "fast_duration_s" in rec
-            else "not measured"
-        )
-        lines.append(
-            f"| {link} | {rec['mode']} | {rec['duration_s']:.1f} | {fast} | {rec['device']} | "
-            f"{rec['tensorflow']} | {rec['keras']} | {rec['data_source']} | "
-            f"{rec['executed_at']} |"
-        )
-    lines += [
-        "",
-        "FAST runs (`make fast`, the nbval tests in CI, and a check that `make run`",
-        "does before each FULL run) use smaller subsets and fewer epochs; their outputs",
-        "are checked but never committed. Times are wall-clock seconds, kernel start",
-        "included.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write_report(root: Path) -> Path:
-    """Writes the execution report and the Results page; returns the report's path."""
-    from dnnbook.results import write_results
-
-    write_results(root)
-    path = root / REPORT_PATH
-    path.write_text(report_markdown(root))
-    return path
-
-
 def _targets(names: list[str], root: Path) -> list[Path]:
     if not names:
         return nbs.executed_notebooks(root)
@@ -267,6 +217,53 @@ def _targets(names: list[str], root: Path) -> list[Path]:
     if missing:
         raise SystemExit(f"No such notebook: {', '.join(missing)}")
     return paths
+
+
+def run_drift(args, root: Path) -> int:
+    """Re-executes notebooks into ``args.out`` and writes the drift report."""
+    from dnnbook import drift
+
+    targets = _targets(args.notebooks, root)
+    out_dir = args.out.resolve()
+    env_info = environment()
+    parameters = {} if args.seed is None else {"SEED": args.seed}
+    rows, failures = [], {}
+    for i, path in enumerate(targets, 1):
+        rel = path.relative_to(root) if path.is_relative_to(root) else path
+        reference = path if args.reference is None else args.reference / rel
+        print(f"[{i}/{len(targets)}] {rel} ...", end=" ", flush=True)
+        try:
+            rec = execute(
+                path,
+                out_dir / rel,
+                args.fast,
+                env_info,
+                failed_dir=out_dir / "failed",
+                parameters=parameters,
+            )
+        except Exception as exc:
+            failures[str(rel)] = failure_message(exc).splitlines()[-1]
+            print(f"FAILED: {failures[str(rel)]}", flush=True)
+            continue
+        found = drift.compare(
+            str(rel), nbs.read(reference), nbs.read(out_dir / rel)
+        )
+        rows += found
+        bad = sum(not r.ok for r in found)
+        print(
+            f"{rec['duration_s']:.1f} s, {len(found)} values, "
+            f"{bad} out of tolerance",
+            flush=True,
+        )
+    md, js = drift.write_report(out_dir, rows, failures, args.seed)
+    bad = [r for r in rows if not r.ok]
+    print(f"wrote {md} and {js}")
+    print(
+        f"drift: {len(rows)} values, {len(bad)} out of tolerance, "
+        f"{len(failures)} notebook(s) failed"
+    )
+    judged = bad if args.seed is None else []
+    return 1 if failures or judged else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -290,18 +287,53 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="write executed copies here (default: in place)",
     )
-    sub.add_parser("report", help="regenerate book/execution-report.md")
+    sub.add_parser(
+        "report",
+        help="regenerate book/execution-report.md and book/results.md",
+    )
+    drift = sub.add_parser(
+        "drift",
+        help="re-run notebooks into _build/drift and compare glued values",
+    )
+    drift.add_argument(
+        "notebooks",
+        nargs="*",
+        help="default: every chapter and solution notebook",
+    )
+    drift.add_argument(
+        "--seed",
+        type=int,
+        help="run with this SEED instead of the committed one (values are "
+        "then reported, and only failed claims fail the check)",
+    )
+    drift.add_argument(
+        "--fast", action="store_true", help="FAST mode (default: FULL)"
+    )
+    drift.add_argument(
+        "--reference",
+        type=Path,
+        help="compare with the notebooks under this folder (same relative "
+        "paths) instead of the committed ones",
+    )
+    drift.add_argument(
+        "--out",
+        type=Path,
+        default=Path("_build") / "drift",
+        help="where the re-run notebooks and the report go",
+    )
     args = parser.parse_args(argv)
 
     root = nbs.repo_root()
     if args.command == "report":
-        print(f"wrote {write_report(root)}")
+        print("wrote " + ", ".join(map(str, write_pages(root))))
         return 0
+    if args.command == "drift":
+        return run_drift(args, root)
     if args.fast and args.out is None:
         parser.error("FAST outputs are never committed: give --out DIR")
 
     targets = _targets(args.notebooks, root)
-    source = os.environ.get(DATA_DIR_ENV) or "keras.datasets (downloads)"
+    source = data_dir() or "keras.datasets (downloads)"
     print(f"Detecting the device... (data: {source})", flush=True)
     env_info = environment()
     mode = "FAST" if args.fast else "FULL"
@@ -346,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{rec['duration_s']:.1f} s", flush=True)
         summary.append((str(rel), rec["duration_s"]))
     if args.out is None and summary:
-        print(f"wrote {write_report(root)}")
+        print("wrote " + ", ".join(map(str, write_pages(root))))
     total = sum(seconds for _, seconds in summary)
     print(
         f"{mode}: {len(summary)} passed, {len(failures)} failed, {total:.1f} s in all"

@@ -15,6 +15,12 @@ import pytest
 from dnnbook.notebooks import repo_root
 
 
+def pytest_report_header(config):
+    from dnnbook.data import data_dir
+
+    return f"dnnbook data: {data_dir() or 'keras.datasets downloads'}"
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """The book, built once per test session: (completed process, HTML folder).

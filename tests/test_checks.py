@@ -156,3 +156,86 @@ def test_messages_count_in_good_grammar(capsys):
     assert capsys.readouterr().out == "✓ output layer: 1 unit, softmax\n"
     checks.check_dense_stack(mlp(n_hidden=1, units=1), 1, 1)
     assert capsys.readouterr().out == "✓ 1 hidden Dense layer of 1 unit\n"
+
+
+# --- claims ---
+
+
+def test_a_true_claim_prints_its_statement_and_numbers(capsys, monkeypatch):
+    monkeypatch.setenv("DNNBOOK_FAST", "0")
+    assert checks.claim("BN beats plain", 0.9 > 0.8, bn=0.9, plain=0.8)
+    assert (
+        capsys.readouterr().out
+        == "✓ BN beats plain (bn = 0.9, plain = 0.8)\n"
+    )
+
+
+def test_a_false_claim_fails_a_full_run(monkeypatch):
+    monkeypatch.setenv("DNNBOOK_FAST", "0")
+    with pytest.raises(checks.ClaimFailed) as info:
+        checks.claim("BN beats plain", False, bn=0.7, plain=0.8, runs=3)
+    assert str(info.value) == (
+        "the text says “BN beats plain”, but this run gives "
+        "bn = 0.7, plain = 0.8, runs = 3"
+    )
+    assert info.value._render_traceback_() == [
+        f"✗ claim failed: {info.value}"
+    ]
+
+
+def test_a_false_claim_is_only_reported_in_a_fast_run(capsys, monkeypatch):
+    monkeypatch.setenv("DNNBOOK_FAST", "1")
+    assert not checks.claim("BN beats plain", False, bn=0.7)
+    assert capsys.readouterr().out == (
+        "· not judged in a FAST run: BN beats plain (bn = 0.7)\n"
+    )
+
+
+# --- chapter exercises ---
+
+
+def test_prediction_not_made_yet(capsys):
+    assert not checks.check_prediction(None, 0.14, 0.05, "Why.")
+    assert capsys.readouterr().out.startswith("✎ Write your prediction")
+
+
+@pytest.mark.parametrize(
+    "guess, verdict",
+    [
+        (
+            0.15,
+            "✓ Your prediction 0.15 is within 0.05 of the measured 0.14.",
+        ),
+        (0.3, "✗ Your prediction 0.3 is 0.16 too high: measured 0.14."),
+        (0.0, "✗ Your prediction 0 is 0.14 too low: measured 0.14."),
+    ],
+)
+def test_prediction_says_how_far_off_and_why(capsys, guess, verdict):
+    checks.check_prediction(guess, 0.14, 0.05, "Because.")
+    assert capsys.readouterr().out == f"{verdict} Because.\n"
+
+
+def test_choice(capsys):
+    options = ["clipvalue", "clipnorm"]
+    assert not checks.check_choice("clipvalue", "clipnorm", options, "W.")
+    assert capsys.readouterr().out == (
+        "✗ Not 'clipvalue': the answer is 'clipnorm'. W.\n"
+    )
+    assert not checks.check_choice("other", "clipnorm", options, "W.")
+    assert "is not one of the options" in capsys.readouterr().out
+    assert checks.check_choice("clipnorm", "clipnorm", options, "W.")
+
+
+def test_function_stub_right_and_wrong(capsys):
+    def stub(fan_in): ...
+
+    assert not checks.check_function(stub, [(6,)], [1.0], name="limit")
+    assert "✎ limit is not written yet" in capsys.readouterr().out
+    assert checks.check_function(
+        lambda n: np.sqrt(6 / n), [(6,), (24,)], [1.0, 0.5], name="limit"
+    )
+    assert capsys.readouterr().out == "✓ limit is right on all 2 cases\n"
+    with pytest.raises(CheckFailed, match=r"limit\(24\) returned 0.25"):
+        checks.check_function(
+            lambda n: 6 / n, [(6,), (24,)], [1.0, 0.5], name="limit"
+        )

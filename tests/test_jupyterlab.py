@@ -20,6 +20,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from dnnbook.kernel import QUIET_TF_ENV
 from browser_support import ROOT, SHOTS, open_page, require_chromium
 
 require_chromium()
@@ -63,7 +65,7 @@ def lab(tmp_path_factory):
     env = {
         **os.environ,
         "DNNBOOK_FAST": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **QUIET_TF_ENV,
         "JUPYTERLAB_SETTINGS_DIR": str(folder / "settings"),
     }
     log = open(folder / "lab.log", "w")

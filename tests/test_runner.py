@@ -7,7 +7,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dnnbook import notebooks as nbs
-from dnnbook import runner
+from dnnbook import pages, runner
 from dnnbook.modes import FAST_ENV, fast_mode_default
 
 ENV_INFO = {
@@ -139,7 +139,7 @@ def test_report_lists_each_notebook_with_its_record(tmp_path):
     }
     nbformat.write(nb, str(done))
     tiny_notebook(tmp_path / "solutions" / "02_todo.ipynb")
-    page = runner.report_markdown(tmp_path)
+    page = pages.report_markdown(tmp_path)
     assert (
         "| {doc}`A tiny notebook <../notebooks/01_done>` | FULL | 12.3 | not measured | CPU: test |"
         in page
@@ -150,7 +150,7 @@ def test_report_lists_each_notebook_with_its_record(tmp_path):
     )
     nb.metadata["dnnbook"]["execution"]["fast_duration_s"] = 4.56
     nbformat.write(nb, str(done))
-    assert "| FULL | 12.3 | 4.6 | CPU: test |" in runner.report_markdown(
+    assert "| FULL | 12.3 | 4.6 | CPU: test |" in pages.report_markdown(
         tmp_path
     )
 
@@ -179,3 +179,58 @@ def test_executed_notebooks_keep_only_the_final_state_of_progress_bars(
     assert "\r" not in text
     assert text.startswith("runs: 3/3 |") and text.count("runs:") == 1
     assert text.endswith("after the bar\n")
+
+
+CLAIM_CELL = (
+    "from dnnbook.checks import claim\n"
+    "a, b = 0.81, 0.85\n"
+    "claim('A beats B', a > b, a=a, b=b)"
+)
+
+
+def test_a_failed_claim_fails_a_full_run_and_is_named(tmp_path):
+    source = tiny_notebook(
+        tmp_path / "claims.ipynb", new_code_cell(CLAIM_CELL)
+    )
+    target = tmp_path / "committed.ipynb"
+    target.write_text("previous content")
+    with pytest.raises(Exception) as info:
+        runner.execute(
+            source,
+            target,
+            fast=False,
+            env_info=ENV_INFO,
+            failed_dir=tmp_path / "failed",
+        )
+    assert target.read_text() == "previous content"
+    message = runner.failure_message(info.value)
+    assert message == (
+        "claim failed: the text says “A beats B”, but this run gives "
+        "a = 0.81, b = 0.85"
+    )
+
+
+def test_a_fast_run_evaluates_claims_without_failing(tmp_path):
+    source = tiny_notebook(
+        tmp_path / "claims.ipynb", new_code_cell(CLAIM_CELL)
+    )
+    out = tmp_path / "out.ipynb"
+    runner.execute(source, out, fast=True, env_info=ENV_INFO)
+    text = nbs.read(out).cells[-1].outputs[0].text
+    assert text == (
+        "· not judged in a FAST run: A beats B (a = 0.81, b = 0.85)\n"
+    )
+
+
+def test_execute_passes_a_seed_parameter(tmp_path):
+    source = tiny_notebook(
+        tmp_path / "seeded.ipynb", new_code_cell("print('SEED', SEED)")
+    )
+    nb = nbs.read(source)
+    nb.cells[1].source += "\nSEED = 42"
+    nbformat.write(nb, str(source))
+    out = tmp_path / "out.ipynb"
+    runner.execute(
+        source, out, fast=True, env_info=ENV_INFO, parameters={"SEED": 7}
+    )
+    assert nbs.read(out).cells[-1].outputs[0].text == "SEED 7\n"

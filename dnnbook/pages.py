@@ -1,10 +1,15 @@
-"""The Results page: every key result the exercise solutions glue, beside published references.
+"""The two generated book pages: the execution report and the Results page.
 
-The page is generated (``make report``; ``make run`` regenerates it too) from the
-table below and the solutions' execution records. Our numbers are never typed:
-each cell is a ``{glue:text}`` reference to the solution notebook that computed
-it. The reference numbers are quotes from a widely used book's solution
-notebooks (one run each), as cited in the exercise issues.
+Both are rebuilt from the committed notebooks (``make report``; ``make run``
+rebuilds them after each FULL run), so neither can drift from the outputs:
+
+* ``book/execution-report.md``: how, where and how fast every chapter and
+  solution notebook last ran, from the runner's ``metadata.dnnbook.execution``;
+* ``book/results.md``: every key result the exercise solutions glue, beside
+  published references. Our numbers are never typed: each cell is a
+  ``{glue:text}`` reference to the solution notebook that computed it. The
+  reference numbers are quotes from a widely used book's solution notebooks
+  (one run each), as cited in the exercise issues.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import NamedTuple
 from dnnbook import notebooks as nbs
 
 RESULTS_PATH = Path("book") / "results.md"
+REPORT_PATH = Path("book") / "execution-report.md"
 
 
 class Result(NamedTuple):
@@ -22,6 +28,13 @@ class Result(NamedTuple):
     label: str
     fmt: str = ".2%"  # format spec for the glued number
     reference: str = "-"
+    same_as: str = (
+        ""  # not measured on its own: the row repeats this model's
+    )
+
+    @property
+    def glued(self) -> bool:
+        return not self.same_as
 
 
 _CIFAR10_VARIANTS = [  # (glue name, label, reference validation accuracy: 2nd / 3rd edition)
@@ -41,6 +54,9 @@ _CIFAR10_VARIANTS = [  # (glue name, label, reference validation accuracy: 2nd /
     ("onecycle", "1cycle (SGD, SELU + alpha dropout)", "52.0% / 52.4%"),
 ]
 
+# Variants that train no model of their own: their time rows are the model's.
+_TRAINED_AS = {"mc_dropout": "SELU + alpha dropout"}
+
 EXERCISES: dict[str, list[Result]] = {
     "cifar10_deep_dnn": [
         result
@@ -56,11 +72,13 @@ EXERCISES: dict[str, list[Result]] = {
                 f"cifar10_{name}_sec_per_epoch",
                 f"{label}: seconds per epoch",
                 ".1f",
+                same_as=_TRAINED_AS.get(name, ""),
             ),
             Result(
                 f"cifar10_{name}_wall_to_best_s",
                 f"{label}: seconds to the best epoch",
                 ".0f",
+                same_as=_TRAINED_AS.get(name, ""),
             ),
         )
     ],
@@ -185,7 +203,11 @@ def results_markdown(root: Path) -> str:
             "|---|---:|---:|",
         ]
         for result in results:
-            ours = f"{{glue:text}}`../solutions/{name}.ipynb::{result.key}:{result.fmt}`"
+            ours = (
+                f"{{glue:text}}`../solutions/{name}.ipynb::{result.key}:{result.fmt}`"
+                if result.glued
+                else f"same model as {result.same_as}"
+            )
             lines.append(
                 f"| {result.label} | {ours} | {result.reference} |"
             )
@@ -193,7 +215,55 @@ def results_markdown(root: Path) -> str:
     return "\n".join(lines)
 
 
-def write_results(root: Path) -> Path:
-    path = root / RESULTS_PATH
-    path.write_text(results_markdown(root))
-    return path
+def report_markdown(root: Path) -> str:
+    """The execution-report page, built from the committed notebooks' metadata."""
+    lines = [
+        "# Execution report",
+        "",
+        "Every chapter and solution notebook in this book was executed top to bottom",
+        "by the course runner (`make run`) in FULL mode; the outputs you read are the",
+        "outputs of that run. This page is regenerated from the metadata the runner",
+        "stores in each notebook, so it cannot drift from them.",
+        "",
+        "| Notebook | Mode | FULL time (s) | FAST time (s) | Device | TensorFlow | Keras | Data | Executed |",
+        "|---|---|---:|---:|---|---|---|---|---|",
+    ]
+    for path in nbs.executed_notebooks(root):
+        nb = nbs.read(path)
+        rec = nbs.execution_record(nb)
+        rel = path.relative_to(root).with_suffix("").as_posix()
+        link = f"{{doc}}`{nbs.title(nb, path.stem)} <../{rel}>`"
+        if not rec:
+            lines.append(f"| {link} | not executed | | | | | | | |")
+            continue
+        fast = (
+            f"{rec['fast_duration_s']:.1f}"
+            if "fast_duration_s" in rec
+            else "not measured"
+        )
+        lines.append(
+            f"| {link} | {rec['mode']} | {rec['duration_s']:.1f} | {fast} | {rec['device']} | "
+            f"{rec['tensorflow']} | {rec['keras']} | {rec['data_source']} | "
+            f"{rec['executed_at']} |"
+        )
+    lines += [
+        "",
+        "FAST runs (`make fast`, the nbval tests in CI, and a check that `make run`",
+        "does before each FULL run) use smaller subsets and fewer epochs; their outputs",
+        "are checked but never committed. Times are wall-clock seconds, kernel start",
+        "included.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_pages(root: Path) -> list[Path]:
+    """Rebuilds both generated pages under ``root``; returns their paths."""
+    written = []
+    for rel, text in (
+        (REPORT_PATH, report_markdown(root)),
+        (RESULTS_PATH, results_markdown(root)),
+    ):
+        (root / rel).write_text(text)
+        written.append(root / rel)
+    return written

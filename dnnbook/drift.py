@@ -1,0 +1,207 @@
+"""The drift check: do the committed outputs still reproduce?
+
+``python -m dnnbook.runner drift [NOTEBOOK ...]`` (``make drift``) re-executes
+notebooks into ``_build/drift/``, never over the committed ones, and compares
+every glued value of the re-run with the committed value. This module holds
+the comparison and the report; the runner does the executing.
+
+Tolerances are declared once, by kind of value, in :data:`TOLERANCES`; the
+kind comes from the glue key's name (:func:`kind_of`). A value that needs its
+own tolerance gets a row in :data:`OVERRIDES`, keyed by glue key.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from dnnbook import notebooks as nbs
+
+
+class Tolerance(NamedTuple):
+    absolute: float | None = None  # |re-run - committed| at most this
+    relative: float | None = None  # |re-run / committed - 1| at most this
+    compared: bool = True  # False: reported, never judged (times)
+    why: str = ""
+
+
+#: One tolerance per kind of value. Accuracies move by a point or two between
+#: runs of the same seed (TensorFlow's CPU threads are not bit-reproducible).
+TOLERANCES: dict[str, Tolerance] = {
+    "accuracy": Tolerance(absolute=0.02, why="2 points"),
+    "loss": Tolerance(relative=0.25, why="25% relative"),
+    "time": Tolerance(compared=False, why="times depend on the machine"),
+    "count": Tolerance(absolute=0, why="counts must match exactly"),
+    "text": Tolerance(absolute=0, why="glued words must match"),
+    "number": Tolerance(relative=0.15, why="15% relative"),
+}
+
+#: Per-value exceptions: glue key -> tolerance (keep the reason in ``why``).
+OVERRIDES: dict[str, Tolerance] = {}
+
+_TIME = re.compile(
+    r"(^|_)(s|sec|secs|seconds|time|times|ms|speedup|slowdown)(_|$)"
+)
+_ACCURACY = re.compile(r"(^|_)(acc|accuracy|accuracies|error|err)(_|$)")
+_LOSS = re.compile(r"(^|_)(loss|losses|nll|ece)(_|$)")
+
+
+def parse(text: str):
+    """The Python value a glue output's text shows (a number, a string...)."""
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError):
+        return text.strip()
+
+
+def kind_of(key: str, value) -> str:
+    """The kind of a glued value, which selects its tolerance."""
+    if isinstance(value, str):
+        return "text"
+    if _TIME.search(key):
+        return "time"
+    if _ACCURACY.search(key):
+        return "accuracy"
+    if _LOSS.search(key):
+        return "loss"
+    if isinstance(value, bool) or isinstance(value, int):
+        return "count"
+    return "number"
+
+
+def within(committed, rerun, tolerance: Tolerance) -> bool:
+    """Whether ``rerun`` is within ``tolerance`` of ``committed``."""
+    if not tolerance.compared:
+        return True
+    if isinstance(committed, str) or isinstance(rerun, str):
+        return committed == rerun
+    try:
+        a, b = float(committed), float(rerun)
+    except (TypeError, ValueError):
+        return committed == rerun
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if tolerance.absolute is not None and abs(b - a) <= tolerance.absolute:
+        return True
+    if tolerance.relative is not None:
+        return abs(b - a) <= tolerance.relative * max(abs(a), 1e-12)
+    return False
+
+
+class Row(NamedTuple):
+    notebook: str
+    key: str
+    kind: str
+    committed: object
+    rerun: object
+    difference: float | None
+    ok: bool
+    tolerance: str
+
+
+def compare(name: str, committed_nb, rerun_nb) -> list[Row]:
+    """One row per glue key of either notebook."""
+    before = {
+        k: parse(v) for k, v in nbs.glued_values(committed_nb).items()
+    }
+    after = {k: parse(v) for k, v in nbs.glued_values(rerun_nb).items()}
+    rows = []
+    for key in sorted(before.keys() | after.keys()):
+        a, b = before.get(key), after.get(key)
+        kind = kind_of(key, a if key in before else b)
+        tolerance = OVERRIDES.get(key, TOLERANCES[kind])
+        if key not in before or key not in after:
+            rows.append(
+                Row(
+                    name,
+                    key,
+                    kind,
+                    a,
+                    b,
+                    None,
+                    False,
+                    "missing on one side",
+                )
+            )
+            continue
+        try:
+            difference = float(b) - float(a)
+        except (TypeError, ValueError):
+            difference = None
+        rows.append(
+            Row(
+                name,
+                key,
+                kind,
+                a,
+                b,
+                difference,
+                within(a, b, tolerance),
+                tolerance.why,
+            )
+        )
+    return rows
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value).replace("|", "\\|")
+
+
+def report_markdown(rows: list[Row], failures: dict[str, str], seed) -> str:
+    """The drift report: a summary, failed notebooks, then one row per value."""
+    bad = [r for r in rows if not r.ok]
+    lines = [
+        "# Drift report",
+        "",
+        f"Seed: {seed if seed is not None else 'as committed'}. "
+        f"{len(rows)} glued values compared, {len(bad)} out of tolerance; "
+        f"{len(failures)} notebook(s) failed to run (a failed claim counts).",
+        "",
+    ]
+    for name, message in failures.items():
+        lines.append(f"- **{name} failed:** {message}")
+    if failures:
+        lines.append("")
+    lines += [
+        "| Notebook | Glue key | Kind | Committed | Re-run | Difference | Within tolerance |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        verdict = "yes" if r.ok else f"**no** ({r.tolerance})"
+        if r.kind == "time":
+            verdict = "not compared"
+        lines.append(
+            f"| {r.notebook} | `{r.key}` | {r.kind} | {_cell(r.committed)} | "
+            f"{_cell(r.rerun)} | {_cell(r.difference)} | {verdict} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_report(
+    out_dir: Path, rows: list[Row], failures: dict[str, str], seed
+) -> tuple[Path, Path]:
+    """Writes ``report.md`` and ``report.json`` into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md = out_dir / "report.md"
+    md.write_text(report_markdown(rows, failures, seed))
+    js = out_dir / "report.json"
+    js.write_text(
+        json.dumps(
+            {
+                "seed": seed,
+                "failures": failures,
+                "values": [r._asdict() for r in rows],
+            },
+            indent=1,
+            default=str,
+        )
+    )
+    return md, js
