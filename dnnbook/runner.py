@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import platform
 import shutil
@@ -321,6 +322,12 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("_build") / "drift",
         help="where the re-run notebooks and the report go",
     )
+    merge = sub.add_parser(
+        "drift-merge",
+        help="gather per-notebook drift runs (one subfolder each) into one "
+        "drift report and one execution report",
+    )
+    merge.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
 
     root = nbs.repo_root()
@@ -329,6 +336,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "drift":
         return run_drift(args, root)
+    if args.command == "drift-merge":
+        from dnnbook import drift
+
+        paths = drift.merge(args.folder.resolve())
+        print("wrote " + ", ".join(map(str, paths)))
+        report = json.loads(paths[1].read_text())
+        bad = [v for v in report["values"] if not v["ok"]]
+        judged = bad if report["seed"] is None else []
+        return 1 if report["failures"] or judged else 0
     if args.fast and args.out is None:
         parser.error("FAST outputs are never committed: give --out DIR")
 

@@ -120,3 +120,28 @@ def test_a_real_fast_drift_run_of_the_fastest_chapter(
     assert all(r["ok"] for r in times), "times are never judged"
     assert (out / "notebooks" / chapter.name).exists()
     assert nbs.read(chapter).cells == nbs.read(chapter).cells  # untouched
+
+
+def test_merge_gathers_per_notebook_jobs(tmp_path):
+    import nbformat
+
+    for job, key, after in (("a", "x_acc", 0.81), ("b", "y_acc", 0.99)):
+        rows = drift.compare(
+            f"notebooks/{job}.ipynb",
+            glued(**{key: 0.8}),
+            glued(**{key: after}),
+        )
+        drift.write_report(tmp_path / job, rows, {}, None)
+        rerun = glued(**{key: after})
+        rerun.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {job}"))
+        (tmp_path / job / "notebooks").mkdir()
+        nbformat.write(
+            rerun, str(tmp_path / job / "notebooks" / f"{job}.ipynb")
+        )
+    md, js, execution = drift.merge(tmp_path)
+    data = json.loads(js.read_text())
+    assert [v["key"] for v in data["values"]] == ["x_acc", "y_acc"]
+    assert [v["ok"] for v in data["values"]] == [True, False]
+    assert "2 glued values compared, 1 out of tolerance" in md.read_text()
+    page = execution.read_text()
+    assert "notebooks/a>" in page and "notebooks/b>" in page
