@@ -22,6 +22,8 @@ Screenshots of every page at both widths go to _build/screenshots/.
 import re
 from pathlib import Path
 
+import pytest
+
 from browser_support import (
     DESKTOP,
     PHONE,
@@ -263,3 +265,26 @@ def test_search_finds_a_chapter(site, page):
     results.first.wait_for(timeout=15_000)
     assert results.count() >= 1
     assert "Vanishing and exploding" in page.inner_text("#search-results")
+
+
+@pytest.mark.parametrize(
+    "chapter",
+    sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb")),
+)
+def test_chapter_exercise_answers_stay_hidden_until_asked(
+    site, page, chapter
+):
+    base, html = site
+    goto(page, base, html, f"notebooks/{chapter}.html")
+    answers = page.locator(
+        "article details:has(summary:has-text('Show the answer'))"
+    )
+    assert answers.count() >= 2, f"{chapter}: fewer than 2 hidden answers"
+    for i in range(answers.count()):
+        answer = answers.nth(i)
+        code = answer.locator(".cell_input").first
+        assert answer.get_attribute("open") is None
+        assert not code.is_visible(), f"{chapter}: answer {i + 1} is shown"
+        answer.locator("summary").click()
+        assert answer.get_attribute("open") is not None
+        assert code.is_visible() and "# Answer" in code.inner_text()

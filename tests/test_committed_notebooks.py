@@ -206,3 +206,116 @@ def test_results_page_keys_are_glued_as_numbers_by_the_solution(name):
         float(
             glued[result.key]
         )  # a plain number, so that the page's format spec applies
+
+
+# --- claims, run sizes and in-chapter exercises ---
+
+CLAIM_CALL = re.compile(r"\bclaim\(")
+CHAPTERS = [p for p in NOTEBOOKS if p.parent.name == "notebooks"]
+CHAPTER_IDS = [p.name for p in CHAPTERS]
+EXERCISE_HEADING = re.compile(r"^### Exercise (\d+)\.(\d+): \S", re.M)
+SELF_CHECK = re.compile(r"\bcheck_\w+\(")
+
+
+def _text(cell) -> str:
+    return "".join(
+        out.get("text", "")
+        or "".join(out.get("data", {}).get("text/plain", ""))
+        for out in cell.outputs
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_claim_held_in_the_full_run(path):
+    nb = nbs.read(path)
+    claiming = [
+        c for c in nbs.code_cells(nb) if CLAIM_CALL.search(c.source)
+    ]
+    for cell in claiming:
+        text = _text(cell)
+        assert "✓ " in text, (
+            f"{path.name}: a cell that calls claim() printed no ✓ line:\n"
+            f"{cell.source[:300]}"
+        )
+        assert "not judged in a FAST run" not in text, (
+            f"{path.name}: a claim was not judged (FAST outputs committed?)"
+        )
+    if path.parent.name == "notebooks":
+        assert claiming, (
+            f"{path.name} backs none of its sentences by a claim"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_fast_and_full_differ_in_one_run_sizes_cell(path):
+    cells = nbs.code_cells(nbs.read(path))
+    index = next(
+        i
+        for i, c in enumerate(cells)
+        if "parameters" in c.metadata.get("tags", [])
+    )
+    sizes = cells[index + 1]
+    assert sizes.source.startswith("# Run sizes:"), (
+        f"{path.name}: the cell after `parameters` must be the run-sizes cell"
+    )
+    others = [
+        c.source.splitlines()[0]
+        for i, c in enumerate(cells)
+        if i not in (index, index + 1) and re.search(r"\bFAST\b", c.source)
+    ]
+    assert not others, (
+        f"{path.name}: FAST is read outside the run-sizes cell: {others}"
+    )
+
+
+def _exercises(nb):
+    """(heading, cells up to the next heading) for each in-chapter exercise."""
+    found, current = [], None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("#"):
+            current = None
+            if EXERCISE_HEADING.match(cell.source):
+                current = (cell.source.splitlines()[0], [])
+                found.append(current)
+        elif current is not None:
+            current[1].append(cell)
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=CHAPTER_IDS)
+def test_each_chapter_has_checked_exercises_with_hidden_answers(path):
+    nb = nbs.read(path)
+    chapter = int(path.name[:2])
+    exercises = _exercises(nb)
+    assert 2 <= len(exercises) <= 3, (
+        f"{path.name} has {len(exercises)} exercises, expected 2 or 3"
+    )
+    numbers = [EXERCISE_HEADING.match(h).groups() for h, _ in exercises]
+    assert numbers == [
+        (str(chapter), str(k)) for k in range(1, len(exercises) + 1)
+    ], f"{path.name}: exercises must be numbered {chapter}.1, {chapter}.2…"
+    for heading, cells in exercises:
+        code = [c for c in cells if c.cell_type == "code"]
+        answers = [
+            c for c in code if "answer" in c.metadata.get("tags", [])
+        ]
+        learner = [c for c in code if c not in answers]
+        assert learner and any(
+            SELF_CHECK.search(c.source) for c in learner
+        ), f"{path.name} {heading!r}: no self-check before the answer"
+        assert len(answers) == 1, (
+            f"{path.name} {heading!r}: one answer cell"
+        )
+        answer = answers[0]
+        assert answer.source.startswith("# Answer"), heading
+        assert "hide-cell" in answer.metadata["tags"], heading
+        assert answer.metadata["mystnb"]["code_prompt_show"] == (
+            "Show the answer"
+        ), heading
+        assert SELF_CHECK.search(answer.source), heading
+        shown = _text(answer)
+        assert "✓" in shown and "✗" not in shown, (
+            f"{path.name} {heading!r}: the worked answer must pass its check"
+        )
+        for cell in learner:  # an untouched exercise never errors
+            assert all(o.output_type != "error" for o in cell.outputs)

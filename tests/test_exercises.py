@@ -351,3 +351,82 @@ def test_notebooks_without_stubs_are_left_alone(tmp_path):
     done = run(nb, tmp_path, allow_errors=True)
     assert "[1, 2]" in str(done.cells[1].outputs)
     assert done.cells[2].outputs[0].ename == "ZeroDivisionError"
+
+
+def _stub_calls(source):
+    """(hint, defines, task) of every ``dnnbook.todo(...)`` call in ``source``."""
+    import ast
+
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", "") == "todo"
+        ):
+            keywords = {
+                k.arg: ast.literal_eval(k.value) for k in node.keywords
+            }
+            yield (
+                ast.literal_eval(node.args[0]),
+                keywords.get("defines", []),
+                keywords.get("task", ""),
+            )
+
+
+@pytest.mark.parametrize(
+    "solution", SOLUTIONS, ids=[p.name for p in SOLUTIONS]
+)
+def test_every_name_a_stub_must_define_is_named_in_its_task(solution):
+    """A learner who finishes a TODO with the names the task gives must not
+    meet "unfinished TODO above" later: every name later cells read is named
+    in the task's text or the hint."""
+    nb = nbs.read(ROOT / "exercises" / solution.name)
+    task_text, checked = "", 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            task_text = (
+                cell.source
+                if cell.source.lstrip().startswith("#")
+                else task_text + "\n" + cell.source
+            )
+            continue
+        for hint, defines, task in _stub_calls(cell.source):
+            assert task, f"{solution.name}: a stub names no task"
+            assert task in task_text, (
+                f"{solution.name}: the stub's task {task!r} is not the heading "
+                "above it"
+            )
+            text = task_text + "\n" + hint
+            missing = [
+                name
+                for name in defines
+                if not re.search(rf"\b{re.escape(name)}\b", text)
+            ]
+            assert not missing, (
+                f"{solution.name}, {task!r}: later cells read {missing}, "
+                "which neither the task's text nor its hint names"
+            )
+            checked += 1
+    assert checked, f"{solution.name} has no stubs"
+
+
+BEST_SELECTION = re.compile(
+    r"^\s*best\w*\s*=.*(idxmax|argmax|max\(|min\(|sort_values|nlargest)"
+)
+
+
+@pytest.mark.parametrize(
+    "solution", SOLUTIONS, ids=[p.name for p in SOLUTIONS]
+)
+def test_solutions_choose_the_best_on_validation_data(solution):
+    """Choose on validation, report test once: a line that picks a "best"
+    model reads a validation metric, never a test one."""
+    lines = [
+        line
+        for cell in nbs.code_cells(nbs.read(solution))
+        for line in cell.source.splitlines()
+        if BEST_SELECTION.search(line)
+    ]
+    for line in lines:
+        assert "val" in line and "test" not in line, (
+            f"{solution.name} picks a best model off validation data: {line!r}"
+        )
