@@ -248,7 +248,7 @@ def _shown(value) -> str:
         return str(value)
 
 
-def claim(statement: str, holds, **numbers) -> bool:
+def claim(statement: str, holds, **numbers) -> None:
     """Check one run-dependent sentence of the text against this run.
 
     ``holds`` is the condition that makes ``statement`` true; ``numbers`` are the
@@ -256,7 +256,7 @@ def claim(statement: str, holds, **numbers) -> bool:
     statement raises :class:`ClaimFailed`, so ``make run`` stops and never
     commits a page whose text the outputs contradict. A FAST run (tiny subsets,
     too small to judge) still evaluates the claim but only reports the result.
-    Returns whether the claim held.
+    Returns None, so that a cell ending with a claim displays nothing more.
     """
     from dnnbook.modes import fast_mode_default
 
@@ -272,7 +272,6 @@ def claim(statement: str, holds, **numbers) -> bool:
             f"the text says “{statement}”, but this run gives "
             f"{values or 'the opposite'}"
         )
-    return held
 
 
 # --- Chapter exercises: predictions and small code tasks ---
@@ -284,13 +283,13 @@ def check_prediction(
     tolerance: float,
     why: str,
     unit: str = "",
-) -> bool:
+) -> None:
     """Compare a learner's prediction with the measured value.
 
     A wrong guess is no error: the check prints how far off it was and
     ``why``, one or two sentences on what sets the value. ``guess`` left at
-    ``None`` prints what to do instead. Returns whether the guess was within
-    ``tolerance`` (absolute, in the value's own units).
+    ``None`` prints what to do instead. ``tolerance`` is absolute, in the
+    value's own units. Like every check, it prints and returns None.
     """
     measured = float(measured)
     if guess is None:
@@ -298,28 +297,27 @@ def check_prediction(
             "✎ Write your prediction first (replace None), then run this "
             "cell again."
         )
-        return False
+        return
     try:
         guess = float(guess)
     except (TypeError, ValueError):
         print(f"✎ Your prediction should be a number, got {guess!r}.")
-        return False
+        return
     off = guess - measured
     if abs(off) <= tolerance:
         print(
             f"✓ Your prediction {guess:g}{unit} is within {tolerance:g}{unit}"
             f" of the measured {measured:.4g}{unit}. {why}"
         )
-        return True
+        return
     side = "high" if off > 0 else "low"
     print(
         f"✗ Your prediction {guess:g}{unit} is {abs(off):.3g}{unit} too "
         f"{side}: measured {measured:.4g}{unit}. {why}"
     )
-    return False
 
 
-def check_choice(guess, answer: str, options, why: str) -> bool:
+def check_choice(guess, answer: str, options, why: str) -> None:
     """Compare a learner's choice among named ``options`` with the answer."""
     options = list(options)
     if guess is None:
@@ -327,20 +325,19 @@ def check_choice(guess, answer: str, options, why: str) -> bool:
             f"✎ Pick one of {options} (replace None), then run this cell "
             f"again."
         )
-        return False
+        return
     if guess not in options:
         print(f"✎ {guess!r} is not one of the options {options}.")
-        return False
+        return
     if guess == answer:
         print(f"✓ {answer!r} is right. {why}")
-        return True
+        return
     print(f"✗ Not {guess!r}: the answer is {answer!r}. {why}")
-    return False
 
 
 def check_function(
     function, cases, expected, name: str | None = None, rtol=1e-5
-) -> bool:
+) -> None:
     """A learner's function returns ``expected[i]`` for each ``cases[i]``.
 
     ``cases`` holds argument tuples. A function still returning ``...`` or
@@ -351,7 +348,7 @@ def check_function(
     results = [function(*args) for args in cases]
     if any(r is None or r is Ellipsis for r in results):
         print(f"✎ {name} is not written yet: fill it in and run again.")
-        return False
+        return
     for args, got, want in zip(cases, results, expected):
         if not np.allclose(got, want, rtol=rtol, atol=1e-8):
             shown_args = ", ".join(_shown(a) for a in args)
@@ -360,4 +357,3 @@ def check_function(
                 f"expected {np.round(want, 6)}"
             )
     _ok(f"{name} is right on all {_count(len(results), 'case')}")
-    return True
