@@ -11,7 +11,9 @@ must write in one of two ways:
   below it) and a line ``# END SOLUTION``.
 
 A **markdown cell tagged** ``solution`` (discussion of results, the notice that
-opens a solution page) is left out of the exercise, and so are the code cells
+opens a solution page) is left out of the exercise, and so is a **code cell
+tagged** ``solution-only`` (the claim checks about the solution's own numbers,
+which a learner's different numbers must not trip); and so are the code cells
 that the book hides (tagged ``remove-cell``: ``glue`` calls and their import). The solution's title, "Solution: …",
 becomes "Exercise: …", and a banner linking to the solution is added under it.
 Everything else (questions, set-up, data loading, self-checks) is copied
@@ -44,6 +46,9 @@ from dnnbook import notebooks as nbs
 from dnnbook.todo import defined_names
 
 SOLUTION_TAG = "solution"
+#: A code cell shown on the solution's page but left out of the exercise (the
+#: claim checks about the solution's own numbers).
+SOLUTION_ONLY_TAG = "solution-only"
 BANNER_TAG = "exercise-banner"
 BEGIN = re.compile(
     r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*\S))?\s*$"
@@ -224,6 +229,7 @@ def make_exercise(solution, name: str):
         for i, cell in enumerate(nb.cells)
         if cell.cell_type == "code"
         and "remove-cell" not in cell.metadata.get("tags", [])
+        and SOLUTION_ONLY_TAG not in cell.metadata.get("tags", [])
         and not nbs.is_glue_only(cell.source)
     ]
 
@@ -240,9 +246,11 @@ def make_exercise(solution, name: str):
             headings = HEADING.findall(cell.source)
             task = headings[-1].strip() if headings else task
         if cell.cell_type == "code" and (
-            nbs.is_glue_only(cell.source) or "remove-cell" in tags
+            nbs.is_glue_only(cell.source)
+            or "remove-cell" in tags
+            or SOLUTION_ONLY_TAG in tags
         ):
-            continue  # plumbing for the solution's page
+            continue  # plumbing, or claims, for the solution's page
         if cell.cell_type == "code":
             if SOLUTION_TAG in tags:
                 cell.source = _stub_cell(cell.source, task, after(i))

@@ -99,7 +99,7 @@ EXERCISES: dict[str, list[Result]] = {
             reference="99.49%",
         ),
         Result("mnist04_dropout_test_acc", "Digits 0–4: with dropout"),
-        Result("mnist04_best_test_acc", "Digits 0–4: best model"),
+        Result("mnist04_best_test_acc", "Digits 0–4: best model (chosen on validation)"),
         Result(
             "mnist59_frozen_test_acc",
             "Digits 5–9: five frozen layers (mean over samples)",
@@ -138,7 +138,7 @@ EXERCISES: dict[str, list[Result]] = {
         ),
         Result(
             "mnist59_best_test_acc",
-            "Digits 5–9: best transfer variant",
+            "Digits 5–9: best transfer variant (chosen on validation)",
             ".1%",
         ),
         Result(

@@ -52,6 +52,10 @@ def sample_solution():
                 "glue('y', y, display=False)",
                 metadata={"tags": ["remove-cell"]},
             ),
+            new_code_cell(
+                "dnnbook.checks.claim('y is 1764', y == 1764, y=y)",
+                metadata={"tags": ["solution-only"]},
+            ),
             new_markdown_cell(
                 "Discussion: 42 squared is 1764.",
                 metadata={"tags": ["solution"]},
@@ -111,6 +115,7 @@ def test_generated_exercise_replaces_solutions_and_keeps_the_rest():
         "solution-only markdown leaked"
     )
     assert not any("glue(" in s for s in sources), "a glue cell leaked"
+    assert not any("claim(" in s for s in sources), "a claim cell leaked"
     assert not any("x = base + 2" in s or "v * v" in s for s in sources), (
         "solution code leaked"
     )
