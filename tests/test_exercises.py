@@ -414,24 +414,95 @@ def test_every_name_a_stub_must_define_is_named_in_its_task(solution):
     assert checked, f"{solution.name} has no stubs"
 
 
-BEST_SELECTION = re.compile(
-    r"^\s*best\w*\s*=.*(idxmax|argmax|max\(|min\(|sort_values|nlargest)"
-)
+PICKS = re.compile(r"idxmax|argmax|\bmax\(|\bmin\(|sort_values|nlargest")
+
+
+def _base_name(node):
+    import ast
+
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _statements(source: str):
+    """(names written, names read, text) for each statement that sets a value."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        written = []
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+            )
+            for target in targets:
+                for part in ast.walk(target):
+                    if isinstance(
+                        part, (ast.Name, ast.Subscript, ast.Attribute)
+                    ):
+                        written.append(_base_name(part))
+        elif isinstance(node, ast.FunctionDef):  # what calling it returns
+            yield {node.name}, set(), ast.get_source_segment(source, node)
+            continue
+        elif isinstance(node, ast.For):
+            written = [
+                n.id
+                for n in ast.walk(node.target)
+                if isinstance(n, ast.Name)
+            ]
+        elif (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and node.value.func.attr in ("append", "extend", "update")
+        ):
+            written = [_base_name(node.value.func.value)]
+        else:
+            continue
+        text = ast.get_source_segment(source, node)
+        if isinstance(node, ast.For):
+            text = ast.get_source_segment(source, node.iter)
+        read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        yield set(filter(None, written)), read, text
 
 
 @pytest.mark.parametrize(
     "solution", SOLUTIONS, ids=[p.name for p in SOLUTIONS]
 )
 def test_solutions_choose_the_best_on_validation_data(solution):
-    """Choose on validation, report test once: a line that picks a "best"
-    model reads a validation metric, never a test one."""
-    lines = [
-        line
+    """Choose on validation, report test once: an assignment that picks a
+    ``best…`` model or setting reads no test metric, and the values it compares
+    come from validation data (it, or the statements that made its values,
+    name a validation metric)."""
+    statements = [
+        st
         for cell in nbs.code_cells(nbs.read(solution))
-        for line in cell.source.splitlines()
-        if BEST_SELECTION.search(line)
+        for st in _statements(cell.source)
     ]
-    for line in lines:
-        assert "val" in line and "test" not in line, (
-            f"{solution.name} picks a best model off validation data: {line!r}"
+    picks = [
+        st
+        for st in statements
+        if any(n.startswith("best") for n in st[0]) and PICKS.search(st[2])
+    ]
+    if not picks:
+        pytest.skip(f"{solution.name} picks no best model or setting")
+    for written, read, text in picks:
+        assert "test" not in text, (
+            f"{solution.name} picks a best model on test data: {text!r}"
+        )
+        lineage, names = [text], set(read) - written
+        for _ in range(4):  # follow the values back a few statements
+            makers = [
+                st
+                for st in statements
+                if st[0] & names and st[2] not in lineage
+            ]
+            lineage += [st[2] for st in makers]
+            names = {n for st in makers for n in st[1]} - names
+        assert any("val" in t for t in lineage), (
+            f"{solution.name}: nothing shows that {text!r} compares "
+            "validation metrics"
         )
