@@ -99,7 +99,10 @@ EXERCISES: dict[str, list[Result]] = {
             reference="99.49%",
         ),
         Result("mnist04_dropout_test_acc", "Digits 0–4: with dropout"),
-        Result("mnist04_best_test_acc", "Digits 0–4: best model (chosen on validation)"),
+        Result(
+            "mnist04_best_test_acc",
+            "Digits 0–4: best model (chosen on validation)",
+        ),
         Result(
             "mnist59_frozen_test_acc",
             "Digits 5–9: five frozen layers (mean over samples)",
