@@ -8,6 +8,12 @@ document.addEventListener("DOMContentLoaded", () => {
     const section = link ? link.textContent.trim() : "this section";
     summary.setAttribute("aria-label", `Show the pages of ${section}`);
   });
+  // A hidden cell's toggle says "Show the answer" (or "Show code cell …") but myst-nb
+  // labels it "Toggle hidden content": a spoken name that differs from the visible one
+  // (axe: label-content-name-mismatch). Let the visible text name it.
+  document.querySelectorAll('details.hide > summary[aria-label="Toggle hidden content"]').forEach((summary) => {
+    summary.removeAttribute("aria-label");
+  });
   // A box that scrolls sideways (a long output line, a wide table) must be reachable
   // by keyboard, or keyboard users cannot scroll it (axe: scrollable-region-focusable).
   const scrollers = "article pre, article .output.text_html, article .pst-scrollable-table-container";
