@@ -263,8 +263,7 @@ def run_drift(args, root: Path) -> int:
         f"drift: {len(rows)} values, {len(bad)} out of tolerance, "
         f"{len(failures)} notebook(s) failed"
     )
-    judged = bad if args.seed is None else []
-    return 1 if failures or judged else 0
+    return int(drift.failed([r.ok for r in rows], failures, args.seed))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,9 +341,13 @@ def main(argv: list[str] | None = None) -> int:
         paths = drift.merge(args.folder.resolve())
         print("wrote " + ", ".join(map(str, paths)))
         report = json.loads(paths[1].read_text())
-        bad = [v for v in report["values"] if not v["ok"]]
-        judged = bad if report["seed"] is None else []
-        return 1 if report["failures"] or judged else 0
+        return int(
+            drift.failed(
+                [v["ok"] for v in report["values"]],
+                report["failures"],
+                report["seed"],
+            )
+        )
     if args.fast and args.out is None:
         parser.error("FAST outputs are never committed: give --out DIR")
 

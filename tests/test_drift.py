@@ -145,3 +145,12 @@ def test_merge_gathers_per_notebook_jobs(tmp_path):
     assert "2 glued values compared, 1 out of tolerance" in md.read_text()
     page = execution.read_text()
     assert "notebooks/a>" in page and "notebooks/b>" in page
+
+
+def test_verdict_fails_on_a_failed_notebook_or_a_moved_value_of_the_same_seed():
+    assert not drift.failed([True, True], {}, None)
+    assert drift.failed([True, False], {}, None)
+    assert not drift.failed(
+        [True, False], {}, 7
+    )  # another seed: values move
+    assert drift.failed([True], {"nb": "claim failed"}, 7)

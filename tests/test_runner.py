@@ -104,23 +104,47 @@ def test_execute_records_mode_versions_and_code_hash(
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
-def test_failed_notebook_never_overwrites_its_target(tmp_path):
-    source = tiny_notebook(
-        tmp_path / "broken.ipynb", new_code_cell("1 / 0")
-    )
+CLAIM_CELL = (
+    "from dnnbook.checks import claim\n"
+    "a, b = 0.81, 0.85\n"
+    "claim('A beats B', a > b, a=a, b=b)"
+)
+
+
+@pytest.mark.parametrize(
+    "cell, fast, ename, message",
+    [
+        ("1 / 0", True, "ZeroDivisionError", None),
+        (  # a claim the FULL run contradicts fails it, and is named
+            CLAIM_CELL,
+            False,
+            "ClaimFailed",
+            "claim failed: the text says “A beats B”, but this run gives "
+            "a = 0.81, b = 0.85",
+        ),
+    ],
+    ids=["error", "failed-claim"],
+)
+def test_failed_notebook_never_overwrites_its_target(
+    tmp_path, cell, fast, ename, message
+):
+    source = tiny_notebook(tmp_path / "broken.ipynb", new_code_cell(cell))
     target = tmp_path / "committed.ipynb"
     target.write_text("previous content")
-    with pytest.raises(Exception, match="ZeroDivisionError"):
+    with pytest.raises(Exception) as info:
         runner.execute(
             source,
             target,
-            fast=True,
+            fast=fast,
             env_info=ENV_INFO,
             failed_dir=tmp_path / "failed",
         )
+    assert info.value.ename == ename  # papermill names the cell's error
     assert target.read_text() == "previous content"
     failed = nbs.read(tmp_path / "failed" / "broken.ipynb")
-    assert failed.cells[-1].outputs[0].ename == "ZeroDivisionError"
+    assert failed.cells[-1].outputs[0].ename == ename
+    if message:
+        assert runner.failure_message(info.value) == message
 
 
 def test_report_lists_each_notebook_with_its_record(tmp_path):
@@ -179,35 +203,6 @@ def test_executed_notebooks_keep_only_the_final_state_of_progress_bars(
     assert "\r" not in text
     assert text.startswith("runs: 3/3 |") and text.count("runs:") == 1
     assert text.endswith("after the bar\n")
-
-
-CLAIM_CELL = (
-    "from dnnbook.checks import claim\n"
-    "a, b = 0.81, 0.85\n"
-    "claim('A beats B', a > b, a=a, b=b)"
-)
-
-
-def test_a_failed_claim_fails_a_full_run_and_is_named(tmp_path):
-    source = tiny_notebook(
-        tmp_path / "claims.ipynb", new_code_cell(CLAIM_CELL)
-    )
-    target = tmp_path / "committed.ipynb"
-    target.write_text("previous content")
-    with pytest.raises(Exception) as info:
-        runner.execute(
-            source,
-            target,
-            fast=False,
-            env_info=ENV_INFO,
-            failed_dir=tmp_path / "failed",
-        )
-    assert target.read_text() == "previous content"
-    message = runner.failure_message(info.value)
-    assert message == (
-        "claim failed: the text says “A beats B”, but this run gives "
-        "a = 0.81, b = 0.85"
-    )
 
 
 def test_a_fast_run_evaluates_claims_without_failing(tmp_path):
