@@ -41,7 +41,26 @@ TOLERANCES: dict[str, Tolerance] = {
 }
 
 #: Per-value exceptions: glue key -> tolerance (keep the reason in ``why``).
-OVERRIDES: dict[str, Tolerance] = {}
+OVERRIDES: dict[str, Tolerance] = {
+    "clip_max_grad_norm_unclipped": Tolerance(
+        compared=False,
+        why="a spike's size varies by orders of magnitude between re-runs; "
+        "the notebook's claim checks that one happened",
+    ),
+    "clip_max_grad_norm_clipped": Tolerance(relative=0.5, why="50% relative"),
+    "monitor_overhead": Tolerance(
+        compared=False, why="a share of time: it depends on the machine"
+    ),
+    **{
+        f"cifar10_{name}_{what}": Tolerance(
+            compared=False,
+            why="a search's best rate can move to a neighbouring rate "
+            "between re-runs; the notebook checks that it is bracketed",
+        )
+        for name in ("baseline", "bn", "selu")
+        for what in ("rate", "n_rates")
+    },
+}
 
 _TIME = re.compile(
     r"(^|_)(s|sec|secs|seconds|time|times|ms|speedup|slowdown)(_|$)"

@@ -154,3 +154,12 @@ def test_verdict_fails_on_a_failed_notebook_or_a_moved_value_of_the_same_seed():
         [True, False], {}, 7
     )  # another seed: values move
     assert drift.failed([True], {"nb": "claim failed"}, 7)
+
+
+def test_every_override_names_a_value_that_a_notebook_glues():
+    # a renamed glue key would leave its override silently unused
+    glued = set()
+    for path in nbs.executed_notebooks(nbs.repo_root()):
+        glued |= set(nbs.glued_values(nbs.read(path)))
+    unused = sorted(set(drift.OVERRIDES) - glued)
+    assert not unused, f"drift.OVERRIDES names keys that no notebook glues: {unused}"
