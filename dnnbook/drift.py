@@ -47,7 +47,9 @@ OVERRIDES: dict[str, Tolerance] = {
         why="a spike's size varies by orders of magnitude between re-runs; "
         "the notebook's claim checks that one happened",
     ),
-    "clip_max_grad_norm_clipped": Tolerance(relative=0.5, why="50% relative"),
+    "clip_max_grad_norm_clipped": Tolerance(
+        relative=0.5, why="50% relative"
+    ),
     "monitor_overhead": Tolerance(
         compared=False, why="a share of time: it depends on the machine"
     ),

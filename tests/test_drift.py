@@ -162,4 +162,6 @@ def test_every_override_names_a_value_that_a_notebook_glues():
     for path in nbs.executed_notebooks(nbs.repo_root()):
         glued |= set(nbs.glued_values(nbs.read(path)))
     unused = sorted(set(drift.OVERRIDES) - glued)
-    assert not unused, f"drift.OVERRIDES names keys that no notebook glues: {unused}"
+    assert not unused, (
+        f"drift.OVERRIDES names keys that no notebook glues: {unused}"
+    )
