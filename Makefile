@@ -19,7 +19,7 @@ endif
 # (measured: about 10 s against about 4 min for tensorflow-cpu, Jupyter Book
 # and JupyterLab).
 UV_VERSION := 0.13.9
-UV := $(BIN)/uv pip --python $(BIN)/python
+UV_INSTALL := $(BIN)/uv pip install --python $(BIN)/python --quiet
 
 # GPU=1 installs tensorflow[and-cuda] instead of tensorflow-cpu.
 ifeq ($(GPU),1)
@@ -51,8 +51,8 @@ $(STAMP): requirements.txt pyproject.toml dnnbook/kernel.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	sed 's/^tensorflow-cpu==/tensorflow[and-cuda]==/' requirements.txt > $(VENV)/requirements-gpu.txt
-	$(UV) install --quiet -r $(REQS)
-	$(UV) install --quiet --no-deps -e .
+	$(UV_INSTALL) -r $(REQS)
+	$(UV_INSTALL) --no-deps -e .
 	$(BIN)/python -m dnnbook.kernel
 	touch $@
 
