@@ -17,9 +17,10 @@ endif
 # The requirements install with uv, into the course's virtualenv: it fetches and
 # unpacks the wheels in parallel, minutes faster than pip on a fresh machine
 # (measured: about 10 s against about 4 min for tensorflow-cpu, Jupyter Book
-# and JupyterLab).
+# and JupyterLab). --system-certs: trust the machine's certificate store, as pip
+# does (uv otherwise uses its own bundled roots).
 UV_VERSION := 0.13.9
-UV_INSTALL := $(BIN)/uv pip install --python $(BIN)/python --quiet
+UV_INSTALL := $(BIN)/uv pip install --python $(BIN)/python --quiet --system-certs
 
 # GPU=1 installs tensorflow[and-cuda] instead of tensorflow-cpu.
 ifeq ($(GPU),1)
