@@ -169,6 +169,9 @@ def execute(
                 cwd=str(path.parent),
                 progress_bar=sys.stdout.isatty(),
                 log_output=False,
+                # write the notebook once at the end (and on a failure),
+                # not after every cell: measured 3 s of a 37 s FAST run
+                request_save_on_cell_execute=False,
             )
         except Exception:
             failed = (
