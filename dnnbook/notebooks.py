@@ -6,8 +6,10 @@ import ast
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
 
 #: Folders whose notebooks the runner executes and commits with FULL outputs.
 EXECUTED_DIRS = ("notebooks", "solutions")
@@ -42,6 +44,10 @@ def executed_notebooks(root: Path | None = None) -> list[Path]:
 
 
 def read(path: Path) -> nbformat.NotebookNode:
+    # imported here, not at the top: nbformat (its schema validation) takes
+    # over a second to import, which every notebook's `import dnnbook` paid
+    import nbformat
+
     return nbformat.read(str(path), as_version=4)
 
 
