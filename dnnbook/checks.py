@@ -130,8 +130,11 @@ def check_frozen(layers, frozen: bool = True) -> None:
     _ok(f"{_count(len(layers), 'layer')} {state}")
 
 
-def check_in_range(name: str, value, low: float, high: float) -> None:
-    """A metric (accuracy, loss, seconds...) lies in a sane range ``[low, high]``."""
+def check_in_range(
+    name: str, value, low: float, high: float, hint: str = ""
+) -> None:
+    """A metric (accuracy, loss, seconds...) lies in a sane range ``[low, high]``;
+    ``hint``, said when it does not, points to the usual cause."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -139,6 +142,7 @@ def check_in_range(name: str, value, low: float, high: float) -> None:
     if not np.isfinite(number) or not low <= number <= high:
         _fail(
             f"{name} = {number:.4g} is outside the expected range [{low:g}, {high:g}]"
+            + (f": {hint}" if hint else "")
         )
     _ok(f"{name} = {number:.4g} (expected between {low:g} and {high:g})")
 
@@ -225,6 +229,327 @@ def check_weights_unchanged(model, weights_before) -> None:
             f"(keras.models.clone_model + set_weights), not the original"
         )
     _ok(f"{model.name} is unchanged ({len(after)} weight arrays)")
+
+
+def _loss_name(loss) -> str:
+    """'sparse_categorical_crossentropy' for a loss given by name, object or config."""
+    if isinstance(loss, dict):  # a serialized loss object
+        loss = loss.get("config", {}).get("name") or loss.get(
+            "class_name", ""
+        )
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
+    name = str(name or loss)
+    # "BinaryCrossentropy" and "binary_crossentropy" name the same loss
+    return name.replace("_", "").lower()
+
+
+def _metric_names(metrics) -> list[str]:
+    if metrics is None:
+        return []
+    if isinstance(metrics, dict):  # one list per output
+        metrics = [m for ms in metrics.values() for m in np.atleast_1d(ms)]
+    if isinstance(metrics, (str, dict)) or not hasattr(metrics, "__iter__"):
+        metrics = [metrics]
+    names = []
+    for metric in metrics:
+        if isinstance(metric, dict):
+            metric = metric.get("config", {}).get("name") or metric.get(
+                "class_name", ""
+            )
+        names.append(str(getattr(metric, "name", metric)).lower())
+    return names
+
+
+def check_compiled(
+    model, loss: str, metric: str = "accuracy", name: str | None = None
+) -> None:
+    """``model`` is compiled with ``loss`` and reports ``metric`` (the cells
+    below read ``evaluate(...)[1]`` and the history's ``val_accuracy``);
+    ``name``: the variable's name, for the messages."""
+    name = name or getattr(model, "name", "the model")
+    if not getattr(model, "compiled", False):
+        # the TODO that compiles it is not done yet: say so, and let Run
+        # All go on to the cells that wait for it
+        print(
+            f"✎ {name} is not compiled yet: compile it in the TODO above, "
+            "then run this cell again."
+        )
+        return
+    config = model.get_compile_config() or {}
+    found = config.get("loss", getattr(model, "loss", None))
+    if _loss_name(found) != _loss_name(loss):
+        if isinstance(found, dict):
+            found = found.get("config", {}).get("name", found)
+        _fail(
+            f"{name} is compiled with the loss {found!r}; this task needs "
+            f"loss={loss!r}"
+        )
+    names = _metric_names(config.get("metrics"))
+    if not any(
+        n == metric or (metric == "accuracy" and ("acc" in n))
+        for n in names
+    ):
+        _fail(
+            f"{name} was compiled without metrics=[{metric!r}] (found "
+            f"{names or 'no metrics'}): the cells below read its {metric} "
+            f"from evaluate(...) and from the history, so compile it with "
+            f"metrics=[{metric!r}]"
+        )
+    _ok(f"{name} compiled with loss={loss!r} and metrics=[{metric!r}]")
+
+
+def check_bn_before_activation(model, n_hidden: int, input_bn=False):
+    """Each of the ``n_hidden`` hidden Dense layers is linear and has no bias,
+    and is followed by ``BatchNormalization``, then an ``Activation`` layer
+    (BN *before* the activation); ``input_bn``: a BN layer also comes first,
+    right after the input (or ``Flatten``)."""
+    import keras
+
+    layers = list(model.layers)
+    dense = [
+        i
+        for i, layer in enumerate(layers[:-1])
+        if isinstance(layer, keras.layers.Dense)
+    ]
+    if len(dense) != n_hidden:
+        _fail(
+            f"expected {_count(n_hidden, 'hidden Dense layer')}, found "
+            f"{len(dense)}"
+        )
+    for number, i in enumerate(dense, 1):
+        layer = layers[i]
+        after = layers[i + 1 : i + 3]
+        if _activation_name(layer) != "linear":
+            _fail(
+                f"hidden Dense layer {number} has the activation "
+                f"{_activation_name(layer)!r}: with batch normalization the "
+                "Dense layer has no activation; BatchNormalization comes "
+                "next, then the activation as a layer of its own"
+            )
+        if layer.use_bias:
+            _fail(
+                f"hidden Dense layer {number} has a bias: "
+                "BatchNormalization's β replaces it (use_bias=False)"
+            )
+        if not (
+            len(after) == 2
+            and isinstance(after[0], keras.layers.BatchNormalization)
+            and isinstance(after[1], keras.layers.Activation)
+        ):
+            shown = [type(a).__name__ for a in after]
+            _fail(
+                f"hidden Dense layer {number} should be followed by "
+                f"BatchNormalization, then an Activation layer; found "
+                f"{shown}"
+            )
+    if input_bn:
+        first = next(
+            (
+                layer
+                for layer in layers
+                if not isinstance(layer, keras.layers.Flatten)
+            ),
+            None,
+        )
+        if not isinstance(first, keras.layers.BatchNormalization):
+            _fail(
+                "the inputs should go through a BatchNormalization layer "
+                "first (right after Flatten)"
+            )
+    extra = " and one on the inputs" if input_bn else ""
+    _ok(
+        f"{_count(n_hidden, 'hidden layer')}: Dense (no bias, no "
+        f"activation) -> BatchNormalization -> Activation{extra}"
+    )
+
+
+def check_rate_search(search_rate, namespace: dict) -> None:
+    """``search_rate(build)`` steps outward along the ladder until its best
+    rate has a worse rate on each side, and stops there.
+
+    It is run against a stand-in ``probe`` (no training): a made-up accuracy
+    that peaks at a chosen rate of a ladder, above and below the start rates
+    and at the ladder's end. ``namespace`` holds the notebook's ``probe``,
+    ``RATE_LADDER`` and ``SEARCH_START``, swapped for the check and put back.
+    """
+    ladder = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+    start = [3e-4, 1e-3, 3e-3]
+    swapped = ("probe", "RATE_LADDER", "SEARCH_START")
+    saved = {k: namespace[k] for k in swapped if k in namespace}
+    cases = [
+        (3e-2, [1e-2, 3e-2, 1e-1]),  # best above the start: step up twice
+        (3e-5, [1e-5, 3e-5, 1e-4]),  # best below it: step down
+        (1e-1, [3e-2, 1e-1]),  # best at the ladder's top: stop there
+        (1e-3, [3e-4, 1e-3, 3e-3]),  # bracketed at once: no extra probe
+    ]
+    try:
+        namespace.update(RATE_LADDER=ladder, SEARCH_START=start)
+        for target, must_try in cases:
+            calls = []
+
+            def stand_in(model, peak, *args, _target=target, **kwargs):
+                calls.append(peak)
+                return 0.5 - 0.1 * abs(np.log10(peak / _target))
+
+            namespace["probe"] = stand_in
+            found = search_rate(lambda: None)
+            if not isinstance(found, dict) or not found:
+                _fail(
+                    "search_rate should return a dict rate -> validation "
+                    f"accuracy, got {type(found).__name__}"
+                )
+            tried = sorted(found)
+            best = max(found, key=found.get)
+            if not np.isclose(best, target) or any(
+                not any(np.isclose(r, t) for t in tried) for r in must_try
+            ):
+                _fail(
+                    f"with the best accuracy at {target:g}, search_rate "
+                    f"tried {[float(f'{r:g}') for r in tried]}: it should "
+                    "step outward along RATE_LADDER, one rate at a time, "
+                    "until the best rate has a worse rate on each side (or "
+                    "is the ladder's end)"
+                )
+            if len(calls) > len(start) + 3:
+                _fail(
+                    f"search_rate probed {len(calls)} rates where at most "
+                    f"{len(start) + 3} were needed: stop as soon as the "
+                    "best rate is bracketed"
+                )
+    finally:  # as it was: a name the notebook did not define stays undefined
+        for key in swapped:
+            namespace.pop(key, None)
+        namespace.update(saved)
+    _ok(
+        "search_rate steps outward until its best rate is bracketed, and "
+        f"stops there ({len(cases)} cases, with a stand-in probe)"
+    )
+
+
+class _StandInVariable:
+    """A number that reads like a Keras variable: ``int()``, ``float()``,
+    ``.numpy()``, and ``.assign()`` to set it."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def assign(self, value):
+        self.value = float(value)
+
+    def numpy(self):
+        return np.asarray(self.value)
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    __index__ = __int__
+
+
+class _StandInOptimizer:
+    def __init__(self):
+        self.iterations = _StandInVariable(0)
+        self.learning_rate = _StandInVariable(0.0)
+
+
+class _StandInModel:
+    def __init__(self):
+        self.optimizer = _StandInOptimizer()
+
+
+def check_one_cycle(make_callback, peak: float, steps: int) -> None:
+    """A 1cycle callback, ``make_callback(peak, steps)``, run over ``steps``
+    steps on a stand-in model (no training): its rate rises to ``peak``, then
+    falls well below where it started; it keeps every rate in ``rates``."""
+    callback = make_callback(peak, steps)
+    model = _StandInModel()
+    callback.set_model(model)
+    set_rates = []
+    callback.on_train_begin()
+    callback.on_epoch_begin(0)
+    for step in range(steps):
+        model.optimizer.iterations.value = step
+        callback.on_train_batch_begin(step % 100)
+        set_rates.append(float(model.optimizer.learning_rate))
+    kept = list(getattr(callback, "rates", []))
+    if len(kept) != steps:
+        _fail(
+            f"the callback's rates list holds {len(kept)} rates after "
+            f"{steps} steps: append the rate it sets at every step"
+        )
+    cycle = np.array(set_rates)
+    top = int(np.argmax(cycle))
+    if top == steps - 1:
+        _fail(
+            "the rate is highest at the last step: it never decays. 1cycle "
+            "rises to its peak, then falls"
+        )
+    if top == 0:
+        _fail(
+            "the rate is highest at the first step: 1cycle first rises "
+            "to its peak, then falls"
+        )
+    if not np.all(np.diff(cycle[: top + 1]) >= -1e-12) or not np.all(
+        np.diff(cycle[top:]) <= 1e-12
+    ):
+        _fail(
+            "the rate should only rise up to its peak, and only fall after it"
+        )
+    if not np.isclose(cycle[top], peak, rtol=0.01):
+        _fail(
+            f"the rate peaks at {cycle[top]:.3g}, expected peak = {peak:g}"
+        )
+    if not cycle[-1] < cycle[0] / 2:
+        _fail(
+            f"the rate ends at {cycle[-1]:.3g}, not below half of where it "
+            f"started ({cycle[0]:.3g}): after the cycle, the last phase "
+            "decays it to almost nothing"
+        )
+    _ok(
+        f"the rate rises from {cycle[0]:.2g} to {cycle[top]:.2g} (step "
+        f"{top + 1} of {steps}), then falls to {cycle[-1]:.2g}"
+    )
+
+
+def check_answer(name: str, text, min_words: int = 8) -> None:
+    """An open question's answer, written as a string, is more than a few words."""
+    if not isinstance(text, str) or len(text.split()) < min_words:
+        words = len(text.split()) if isinstance(text, str) else 0
+        _fail(
+            f"{name} should answer the question in a sentence or two "
+            f"(at least {min_words} words; found {words})"
+        )
+    _ok(f"{name}: {len(text.split())} words (compare with the solution)")
+
+
+def check_fresh_layers(
+    get_layers, trained_model, n: int, name: str | None = None
+) -> None:
+    """``get_layers(n)`` returns ``n`` frozen layers that are new copies:
+    not ``trained_model``'s own layers, and new ones on every call, with the
+    saved weights (so a variant that trains them changes nothing else)."""
+    first, second = get_layers(n), get_layers(n)
+    if len(first) != n:
+        _fail(f"expected {_count(n, 'layer')}, got {len(first)}")
+    name = name or trained_model.name
+    own = {id(layer) for layer in trained_model.layers}
+    if any(id(layer) in own for layer in first):
+        _fail(
+            f"the layers are {name}'s own: training them "
+            f"would change {name} too, and the next variant "
+            "would start from weights another variant trained. Load the "
+            "saved model inside the function, so that every call gets new "
+            "layers"
+        )
+    if any(a is b for a, b in zip(first, second)):
+        _fail(
+            "two calls returned the same layer objects: every variant "
+            "must get layers of its own (load the saved model inside the "
+            "function)"
+        )
+    check_frozen(first)
 
 
 # --- Claims: sentences of the prose, checked against the run that backs them ---

@@ -242,3 +242,248 @@ def test_function_stub_right_and_wrong(capsys):
         checks.check_function(
             lambda n: 6 / n, [(6,), (24,)], [1.0, 0.5], name="limit"
         )
+
+
+# --- checks that catch a learner's usual mistakes before the training ---
+
+
+def test_compiled_needs_the_loss_and_the_accuracy_metric(capsys):
+    model = mlp()
+    checks.check_compiled(model, "sparse_categorical_crossentropy")
+    assert capsys.readouterr().out.startswith("✎ sequential"), (
+        "an uncompiled model waits for its TODO; it is no mistake yet"
+    )
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+    with pytest.raises(
+        CheckFailed,
+        match=r"model was compiled without metrics=\['accuracy'\] \(found no",
+    ):
+        checks.check_compiled(
+            model, "sparse_categorical_crossentropy", name="model"
+        )
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer="adam",
+        metrics=["accuracy"],
+    )
+    with pytest.raises(
+        CheckFailed,
+        match="compiled with the loss 'categorical_crossentropy'",
+    ):
+        checks.check_compiled(model, "sparse_categorical_crossentropy")
+    # a loss and a metric given as objects count as their names
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        optimizer="adam",
+        metrics=[keras.metrics.SparseCategoricalAccuracy()],
+    )
+    checks.check_compiled(
+        model, "sparse_categorical_crossentropy", name="m"
+    )
+    assert capsys.readouterr().out.startswith("✓ m compiled with loss=")
+
+
+def bn_mlp(after=False, bias=False, input_bn=True):
+    model = keras.Sequential([keras.Input(shape=(4,))])
+    if input_bn:
+        model.add(keras.layers.BatchNormalization())
+    for _ in range(2):
+        model.add(
+            keras.layers.Dense(
+                8, activation="elu" if after else None, use_bias=bias
+            )
+        )
+        model.add(keras.layers.BatchNormalization())
+        if not after:
+            model.add(keras.layers.Activation("elu"))
+    model.add(keras.layers.Dense(3, activation="softmax"))
+    return model
+
+
+def test_bn_before_the_activation(capsys):
+    checks.check_bn_before_activation(bn_mlp(), 2, input_bn=True)
+    assert "Dense (no bias, no activation) -> BatchNormalization" in (
+        capsys.readouterr().out
+    )
+    with pytest.raises(
+        CheckFailed, match="layer 1 has the activation 'elu'"
+    ):
+        checks.check_bn_before_activation(bn_mlp(after=True), 2)
+    with pytest.raises(CheckFailed, match="layer 1 has a bias"):
+        checks.check_bn_before_activation(bn_mlp(bias=True), 2)
+    with pytest.raises(CheckFailed, match="through a BatchNormalization"):
+        checks.check_bn_before_activation(
+            bn_mlp(input_bn=False), 2, input_bn=True
+        )
+    plain = keras.Sequential(
+        [keras.Input(shape=(4,))]
+        + [keras.layers.Dense(8, use_bias=False) for _ in range(2)]
+        + [keras.layers.Dense(3, activation="softmax")]
+    )
+    with pytest.raises(CheckFailed, match="followed by BatchNormalization"):
+        checks.check_bn_before_activation(plain, 2)
+
+
+LADDER = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+
+
+def _search_rate(namespace, outward=True, wasteful=False):
+    """A search_rate written in a notebook whose globals are ``namespace``."""
+
+    def search_rate(build):
+        probe = namespace["probe"]
+        ladder, start = namespace["RATE_LADDER"], namespace["SEARCH_START"]
+        scores = {rate: probe(build(), rate) for rate in start}
+        if wasteful:  # probes the whole ladder
+            return {rate: probe(build(), rate) for rate in ladder}
+        while outward:
+            best, tried = max(scores, key=scores.get), sorted(scores)
+            i = ladder.index(best)
+            if best == tried[0] and i > 0:
+                scores[ladder[i - 1]] = probe(build(), ladder[i - 1])
+            elif best == tried[-1] and i < len(ladder) - 1:
+                scores[ladder[i + 1]] = probe(build(), ladder[i + 1])
+            else:
+                break
+        return dict(sorted(scores.items()))
+
+    return search_rate
+
+
+def test_rate_search_against_a_stand_in_probe(capsys):
+    notebooks_probe = object()
+    namespace = {
+        "probe": notebooks_probe,
+        "RATE_LADDER": [1e-3],
+        "SEARCH_START": [1e-3],
+    }
+    checks.check_rate_search(_search_rate(namespace), namespace)
+    assert "steps outward until its best rate is bracketed" in (
+        capsys.readouterr().out
+    )
+    # the notebook's own probe and ladder are back
+    assert namespace["probe"] is notebooks_probe
+    assert namespace["RATE_LADDER"] == [1e-3]
+    with pytest.raises(CheckFailed, match="it should step outward"):
+        checks.check_rate_search(
+            _search_rate(namespace, outward=False), namespace
+        )
+    assert namespace["probe"] is notebooks_probe
+    # a probe the notebook has not defined yet (its TODO) stays undefined
+    del namespace["probe"]
+    checks.check_rate_search(_search_rate(namespace), namespace)
+    assert "probe" not in namespace
+    namespace["probe"] = notebooks_probe
+    with pytest.raises(CheckFailed, match="stop as soon as the best rate"):
+        checks.check_rate_search(
+            _search_rate(namespace, wasteful=True), namespace
+        )
+
+
+class OneCycle(keras.callbacks.Callback):
+    def __init__(self, peak, total_steps, shape="cycle"):
+        super().__init__()
+        self.peak, self.total, self.shape = peak, total_steps, shape
+        self.rates = []
+
+    def on_train_begin(self, logs=None):
+        self.rates = []  # state set when training starts is fine too
+
+    def on_train_batch_begin(self, batch, logs=None):
+        step = int(self.model.optimizer.iterations.numpy())
+        half, low = int(0.45 * self.total), self.peak / 10
+        up = low + (self.peak - low) * step / half
+        if self.shape == "rise" or step < half:
+            rate = up
+        elif step < 2 * half:
+            rate = self.peak - (self.peak - low) * (step - half) / half
+        else:
+            rate = low * (
+                1 - 0.99 * (step - 2 * half) / (self.total - 2 * half)
+            )
+        if self.shape == "flat":
+            rate = low
+        if self.shape == "assign":  # Keras variables' own API, also fine
+            self.model.optimizer.learning_rate.assign(rate)
+        else:
+            self.model.optimizer.learning_rate = rate
+        if self.shape != "forgets":
+            self.rates.append(rate)
+
+
+@pytest.mark.parametrize(
+    "shape, message",
+    [
+        ("cycle", None),
+        ("assign", None),
+        ("rise", "highest at the last step: it never decays"),
+        ("flat", "highest at the first step"),
+        ("forgets", "rates list holds 0 rates after 100 steps"),
+    ],
+)
+def test_one_cycle_on_a_stand_in_model(capsys, shape, message):
+    make = lambda peak, steps: OneCycle(peak, steps, shape)  # noqa: E731
+    if message is None:
+        checks.check_one_cycle(make, 0.01, 100)
+        assert (
+            "the rate rises from 0.001 to 0.01" in capsys.readouterr().out
+        )
+    else:
+        with pytest.raises(CheckFailed, match=message):
+            checks.check_one_cycle(make, 0.01, 100)
+
+
+def test_one_cycle_must_peak_at_the_given_rate():
+    with pytest.raises(
+        CheckFailed, match="peaks at 0.01, expected peak = 0.02"
+    ):
+        checks.check_one_cycle(
+            lambda peak, steps: OneCycle(0.01, steps), 0.02, 100
+        )
+
+
+def test_an_answer_is_a_sentence_or_two(capsys):
+    checks.check_answer(
+        "answer",
+        "Two separate towers, because only tower A is reused later on.",
+    )
+    assert capsys.readouterr().out.startswith("✓ answer: 11 words")
+    for empty in ("", "Two towers.", None):
+        with pytest.raises(
+            CheckFailed, match="answer should answer the question"
+        ):
+            checks.check_answer("answer", empty)
+
+
+def test_fresh_layers_are_new_frozen_copies(tmp_path, capsys):
+    trained = mlp()
+    trained.save(tmp_path / "m.keras")
+
+    def loaded(n, freeze=True):
+        layers = keras.models.load_model(tmp_path / "m.keras").layers[:n]
+        for layer in layers:
+            layer.trainable = not freeze
+        return layers
+
+    checks.check_fresh_layers(loaded, trained, 2, name="trained")
+    assert capsys.readouterr().out == "✓ 2 layers frozen\n"
+    with pytest.raises(CheckFailed, match="the layers are trained's own"):
+        checks.check_fresh_layers(
+            lambda n: trained.layers[:n], trained, 2, name="trained"
+        )
+    kept = loaded(2)
+    with pytest.raises(
+        CheckFailed, match="returned the same layer objects"
+    ):
+        checks.check_fresh_layers(lambda n: kept[:n], trained, 2)
+    with pytest.raises(CheckFailed, match="should be frozen but are not"):
+        checks.check_fresh_layers(lambda n: loaded(n, False), trained, 2)
+
+
+def test_a_range_check_can_say_why(capsys):
+    with pytest.raises(
+        CheckFailed, match=r"\[0.65, 1\]: near 0.5 is guessing"
+    ):
+        checks.check_in_range(
+            "acc", 0.5, 0.65, 1, hint="near 0.5 is guessing"
+        )
