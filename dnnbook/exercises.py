@@ -10,6 +10,10 @@ must write in one of two ways:
   ``# BEGIN SOLUTION: hint``, whose hint may go on in the comment lines right
   below it) and a line ``# END SOLUTION``.
 
+A **markdown cell tagged** ``exercise-only`` (the closing questions that ask the
+learner what their numbers show) is the opposite: tag it ``remove-cell`` too, so
+that the solution's page hides it; the exercise keeps it, without those tags.
+
 A **markdown cell tagged** ``solution`` (discussion of results, the notice that
 opens a solution page) is left out of the exercise, and so is a **code cell
 tagged** ``solution-only`` (the claim checks about the solution's own numbers,
@@ -25,6 +29,11 @@ Solution code is replaced by ``# TODO: hint`` and a call to
 the names the removed code defined: in Jupyter, that cell and the cells that
 need those names then say what they wait for instead of failing (see
 :mod:`dnnbook.todo`, which notebooks import; this module is a build tool).
+
+``finished_exercise`` builds the same twin with the solution's code left in
+place of every TODO: what a learner who finished every task runs (the tests run
+it). Generation fails when an exercise cell reads a name that only a cell left
+out of the exercise defines: such a cell would fail for every learner.
 
 ``make exercises`` (``python -m dnnbook.exercises``) writes every twin;
 ``python -m dnnbook.exercises --check`` fails if any committed twin differs.
@@ -49,6 +58,9 @@ SOLUTION_TAG = "solution"
 #: A code cell shown on the solution's page but left out of the exercise (the
 #: claim checks about the solution's own numbers).
 SOLUTION_ONLY_TAG = "solution-only"
+#: A markdown cell for the exercise only (tagged ``remove-cell`` as well, so
+#: that the solution's page hides it).
+EXERCISE_ONLY_TAG = "exercise-only"
 BANNER_TAG = "exercise-banner"
 BEGIN = re.compile(
     r"^(?P<indent>\s*)# BEGIN SOLUTION(?::\s*(?P<hint>.*\S))?\s*$"
@@ -111,7 +123,11 @@ def _stub(
 
 
 def _strip_regions(
-    source: str, where: str, task: str = "", later: str = ""
+    source: str,
+    where: str,
+    task: str = "",
+    later: str = "",
+    finished: bool = False,
 ) -> str:
     outside = re.sub(
         r"# BEGIN SOLUTION.*?# END SOLUTION", "", source, flags=re.S
@@ -127,8 +143,12 @@ def _strip_regions(
             )
             begin_hint = bool(begin["hint"])
         elif region is not None and END.match(line):
-            out += _stub(
-                indent, hint, "\n".join(region), task, later + outside
+            out += (
+                region
+                if finished
+                else _stub(
+                    indent, hint, "\n".join(region), task, later + outside
+                )
             )
             region = None
         elif region is not None:
@@ -216,8 +236,10 @@ def ruff_format(source: str) -> str:
     return done.stdout.rstrip("\n")
 
 
-def make_exercise(solution, name: str):
-    """The exercise twin of a solution notebook (a new notebook; the input is unchanged)."""
+def make_exercise(solution, name: str, finished: bool = False):
+    """The exercise twin of a solution notebook (a new notebook; the input is
+    unchanged). ``finished=True``: the solution's code stays in place of
+    every TODO, as a learner who did every task would have it."""
     nb = copy.deepcopy(solution)
     nb.metadata.pop(nbs.META_KEY, None)
     solution_title, exercise_title = _titles(nb)
@@ -242,6 +264,15 @@ def make_exercise(solution, name: str):
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown" and SOLUTION_TAG in tags:
             continue
+        if cell.cell_type == "markdown" and EXERCISE_ONLY_TAG in tags:
+            shown = [
+                t
+                for t in tags
+                if t not in (EXERCISE_ONLY_TAG, "remove-cell")
+            ]
+            cell.metadata.pop("tags")
+            if shown:
+                cell.metadata["tags"] = shown
         if cell.cell_type == "markdown":  # the task a stub belongs to
             headings = HEADING.findall(cell.source)
             task = headings[-1].strip() if headings else task
@@ -253,7 +284,8 @@ def make_exercise(solution, name: str):
             continue  # plumbing, or claims, for the solution's page
         if cell.cell_type == "code":
             if SOLUTION_TAG in tags:
-                cell.source = _stub_cell(cell.source, task, after(i))
+                if not finished:
+                    cell.source = _stub_cell(cell.source, task, after(i))
                 cell.metadata.pop("tags")
                 if len(tags) > 1:
                     cell.metadata["tags"] = [
@@ -261,12 +293,17 @@ def make_exercise(solution, name: str):
                     ]
             else:
                 cell.source = _strip_regions(
-                    cell.source, f"{name} cell {i}", task, after(i)
+                    cell.source,
+                    f"{name} cell {i}",
+                    task,
+                    after(i),
+                    finished,
                 )
             cell.source = ruff_format(cell.source)
             cell.outputs = []
             cell.execution_count = None
         cells.append(cell)
+    _check_names(solution, name)
     note = nbformat.v4.new_markdown_cell(
         banner(name, solution_title), metadata={"tags": [BANNER_TAG]}
     )
@@ -275,6 +312,70 @@ def make_exercise(solution, name: str):
     cells.insert(insert_at, note)
     nb.cells = cells
     return nb
+
+
+def finished_exercise(solution, name: str):
+    """The exercise as a learner who did every task has it."""
+    return make_exercise(solution, name, finished=True)
+
+
+def _left_out(cell) -> bool:
+    """A code cell the exercise leaves out (claims, glue, hidden plumbing)."""
+    tags = cell.metadata.get("tags", [])
+    return (
+        SOLUTION_ONLY_TAG in tags
+        or "remove-cell" in tags
+        or nbs.is_glue_only(cell.source)
+    )
+
+
+def _reads(source: str) -> set[str]:
+    """Names a cell reads that it does not bind anywhere itself."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    bound = set(defined_names(source))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(
+            node.ctx, ast.Load
+        ):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    } - bound
+
+
+def _check_names(solution, name: str) -> None:
+    """Fail when an exercise cell reads a name that only left-out cells define."""
+    cells = [c for c in solution.cells if c.cell_type == "code"]
+    kept_defined, left_out_defined = set(), set()
+    for cell in cells:
+        names = set(defined_names(cell.source))
+        (left_out_defined if _left_out(cell) else kept_defined).update(
+            names
+        )
+    only_left_out = left_out_defined - kept_defined
+    for index, cell in enumerate(solution.cells):
+        if cell.cell_type != "code" or _left_out(cell):
+            continue
+        missing = sorted(_reads(cell.source) & only_left_out)
+        if missing:
+            raise ValueError(
+                f"{name} cell {index} reads {missing}, which only cells left "
+                "out of the exercise (solution-only, glue or remove-cell) "
+                "define: define them in a cell the exercise keeps"
+            )
 
 
 def render(nb) -> str:

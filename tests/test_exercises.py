@@ -506,3 +506,112 @@ def test_solutions_choose_the_best_on_validation_data(solution):
             f"{solution.name}: nothing shows that {text!r} compares "
             "validation metrics"
         )
+
+
+def test_a_finished_exercise_keeps_the_solutions_code():
+    finished = ex.finished_exercise(sample_solution(), "tiny.ipynb")
+    sources = [c.source for c in finished.cells]
+    assert "x = base + 2" in sources[4] and STUB not in sources[4]
+    assert (
+        "result = v * v" in sources[5]
+        and "BEGIN SOLUTION" not in sources[5]
+    )
+    # the rest is the exercise: no claims, no glue, no discussion
+    stubbed = ex.make_exercise(sample_solution(), "tiny.ipynb")
+    assert len(finished.cells) == len(stubbed.cells)
+    assert not any("claim(" in s or "glue(" in s for s in sources)
+
+
+def test_a_finished_exercise_runs_and_checks(tmp_path):
+    done = run(
+        ex.finished_exercise(sample_solution(), "tiny.ipynb"), tmp_path
+    )
+    assert "✓ y = 1764" in "".join(cell_text(c) for c in done.cells)
+
+
+def test_an_exercise_cell_may_not_need_a_solution_only_name():
+    nb = sample_solution()
+    nb.cells.insert(
+        9,
+        new_code_cell(
+            "report = {'y': y}", metadata={"tags": ["solution-only"]}
+        ),
+    )
+    nb.cells.insert(10, new_code_cell("print(report['y'])"))
+    with pytest.raises(ValueError, match=r"cell 10 reads \['report'\]"):
+        ex.make_exercise(nb, "tiny.ipynb")
+    # defined in a kept cell too: fine (a loop variable or a parameter of
+    # the same name is no use of the left-out value either)
+    nb.cells[10].source = "report = {}\nprint(report)"
+    ex.make_exercise(nb, "tiny.ipynb")
+    nb.cells[10].source = "def show(report):\n    print(report)"
+    ex.make_exercise(nb, "tiny.ipynb")
+
+
+def test_exercise_only_cells_close_the_exercise_and_hide_on_the_solution():
+    nb = sample_solution()
+    nb.cells[-1].metadata["tags"] = ["solution"]  # the takeaways
+    nb.cells.insert(
+        len(nb.cells) - 1,
+        new_markdown_cell(
+            "## What do your numbers show?\n\n- Is y what you expected?",
+            metadata={"tags": ["exercise-only", "remove-cell"]},
+        ),
+    )
+    exercise = ex.make_exercise(nb, "tiny.ipynb")
+    last = exercise.cells[-1]
+    assert last.source.startswith("## What do your numbers show?")
+    assert "tags" not in last.metadata  # shown on the exercise's page
+
+
+@pytest.mark.parametrize(
+    "solution", SOLUTIONS, ids=[p.name for p in SOLUTIONS]
+)
+def test_exercises_end_in_questions_and_solutions_in_takeaways(solution):
+    """The solution's takeaways state results; the exercise's last cell asks
+    what the learner's own numbers show, and states none."""
+    exercise = nbs.read(ROOT / "exercises" / solution.name)
+    last = [c for c in exercise.cells if c.cell_type == "markdown"][-1]
+    assert "Takeaways" not in last.source, (
+        f"exercises/{solution.name} ends in the solution's takeaways"
+    )
+    assert last.source.count("?") >= 3 and "{glue" not in last.source
+    source = nbs.read(solution)
+    hidden = [
+        c
+        for c in source.cells
+        if "exercise-only" in c.metadata.get("tags", [])
+    ]
+    assert hidden and all(
+        "remove-cell" in c.metadata["tags"] for c in hidden
+    ), "an exercise-only cell must be hidden on the solution's page"
+
+
+@pytest.mark.parametrize(
+    "solution", SOLUTIONS, ids=[p.name for p in SOLUTIONS]
+)
+def test_every_open_question_has_an_answer_cell(solution):
+    """A task that asks a question in words gets a cell to answer in (a
+    string the self-check reads), not only a place in the learner's head."""
+    nb = nbs.read(solution)
+    answers = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and re.search(r"^answer_\w+ = ", c.source, re.M)
+    ]
+    asked = [
+        c
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        and re.search(r"`answer_\w+`", c.source)
+    ]
+    assert len(answers) == len(asked), (
+        f"{solution.name}: {len(asked)} questions name an answer variable, "
+        f"{len(answers)} cells write one"
+    )
+    for cell in asked:
+        name = re.search(r"`(answer_\w+)`", cell.source)[1]
+        assert any(
+            f'check_answer("{name}"' in c.source for c in nbs.code_cells(nb)
+        ), f"{solution.name}: {name} is never checked"
