@@ -84,7 +84,6 @@ EXERCISES: dict[str, list[Result]] = {
                 f"cifar10_{name}_sec_to_ref",
                 f"{label}: seconds to 46.8% validation accuracy",
                 ".0f",
-                reference="176 (reference recipe, this machine)",
                 same_as=_TRAINED_AS.get(name, ""),
             ),
         )
