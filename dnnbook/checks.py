@@ -521,7 +521,10 @@ def check_answer(name: str, text, min_words: int = 8) -> None:
             f"{name} should answer the question in a sentence or two "
             f"(at least {min_words} words; found {words})"
         )
-    _ok(f"{name}: {len(text.split())} words (compare with the solution)")
+    _ok(
+        f"{name} recorded ({len(text.split())} words): compare it with the "
+        "solution's answer"
+    )
 
 
 def check_fresh_layers(
@@ -549,7 +552,25 @@ def check_fresh_layers(
             "must get layers of its own (load the saved model inside the "
             "function)"
         )
-    check_frozen(first)
+    trained = _dense_layers(trained_model)[:n]
+    for number, (layer, source) in enumerate(zip(first, trained), 1):
+        if len(layer.get_weights()) != len(source.get_weights()) or any(
+            not np.array_equal(a, b)
+            for a, b in zip(layer.get_weights(), source.get_weights())
+        ):
+            _fail(
+                f"layer {number} does not hold {name}'s trained weights: "
+                "load them from the saved model, do not build new layers"
+            )
+    wrong = [layer.name for layer in first if layer.trainable]
+    if wrong:
+        _fail(
+            f"these layers should be frozen but are not: {', '.join(wrong)}"
+        )
+    _ok(
+        f"{_count(n, 'new frozen layer')} with {name}'s trained weights, "
+        "new on every call"
+    )
 
 
 # --- Claims: sentences of the prose, checked against the run that backs them ---

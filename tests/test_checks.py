@@ -447,7 +447,9 @@ def test_an_answer_is_a_sentence_or_two(capsys):
         "answer",
         "Two separate towers, because only tower A is reused later on.",
     )
-    assert capsys.readouterr().out.startswith("✓ answer: 11 words")
+    assert capsys.readouterr().out.startswith(
+        "✓ answer recorded (11 words)"
+    )
     for empty in ("", "Two towers.", None):
         with pytest.raises(
             CheckFailed, match="answer should answer the question"
@@ -466,7 +468,16 @@ def test_fresh_layers_are_new_frozen_copies(tmp_path, capsys):
         return layers
 
     checks.check_fresh_layers(loaded, trained, 2, name="trained")
-    assert capsys.readouterr().out == "✓ 2 layers frozen\n"
+    assert capsys.readouterr().out == (
+        "✓ 2 new frozen layers with trained's trained weights, new on every "
+        "call\n"
+    )
+    with pytest.raises(
+        CheckFailed, match="does not hold trained's trained"
+    ):
+        checks.check_fresh_layers(
+            lambda n: mlp().layers[:n], trained, 2, name="trained"
+        )
     with pytest.raises(CheckFailed, match="the layers are trained's own"):
         checks.check_fresh_layers(
             lambda n: trained.layers[:n], trained, 2, name="trained"

@@ -351,10 +351,21 @@ def test_a_finished_exercise_runs_to_the_end_with_a_tick_from_every_check(
     assert checked >= 5, f"{name}: only {checked} self-check cells"
 
 
+REPORT = ROOT / "_build" / "learner-path"
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_typical_mistake_gets_a_cross_that_names_it(walks, name):
     _, *mistakes = _results(walks, name)
     assert len(mistakes) >= 4, f"{name}: a corpus of at least 4 mistakes"
+    # what each mistake got, for maintainers: _build/learner-path/NAME.md
+    REPORT.mkdir(parents=True, exist_ok=True)
+    (REPORT / f"{name}.md").write_text(
+        "".join(
+            f"- {mistake.name}: {_text(ran[-1]).strip()}\n"
+            for mistake, ran in mistakes
+        )
+    )
     for mistake, ran in mistakes:
         *before, last = ran
         for cell in before:
