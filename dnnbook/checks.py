@@ -118,6 +118,13 @@ def check_output_layer(model, units: int, activation: str) -> None:
 def check_frozen(layers, frozen: bool = True) -> None:
     """Every layer in ``layers`` is frozen (``trainable=False``), or trainable if ``frozen=False``."""
     layers = list(layers)
+    _require_frozen(layers, frozen)
+    state = "frozen" if frozen else "trainable"
+    _ok(f"{_count(len(layers), 'layer')} {state}")
+
+
+def _require_frozen(layers, frozen: bool = True) -> None:
+    """Fail, naming them, when some ``layers`` are not frozen (or trainable)."""
     if not layers:
         _fail("no layers were given to check")
     wrong = [layer.name for layer in layers if layer.trainable == frozen]
@@ -126,8 +133,6 @@ def check_frozen(layers, frozen: bool = True) -> None:
         _fail(
             f"these layers should be {state} but are not: {', '.join(wrong)}"
         )
-    state = "frozen" if frozen else "trainable"
-    _ok(f"{_count(len(layers), 'layer')} {state}")
 
 
 def check_in_range(
@@ -562,11 +567,7 @@ def check_fresh_layers(
                 f"layer {number} does not hold {name}'s trained weights: "
                 "load them from the saved model, do not build new layers"
             )
-    wrong = [layer.name for layer in first if layer.trainable]
-    if wrong:
-        _fail(
-            f"these layers should be frozen but are not: {', '.join(wrong)}"
-        )
+    _require_frozen(first)
     _ok(
         f"{_count(n, 'new frozen layer')} with {name}'s trained weights, "
         "new on every call"
