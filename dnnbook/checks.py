@@ -9,6 +9,9 @@ yet" instead (see :func:`dnnbook.todo`).
 
 from __future__ import annotations
 
+import json
+import os
+
 import numpy as np
 
 
@@ -595,6 +598,31 @@ def _shown(value) -> str:
         return str(value)
 
 
+CLAIMS_MODE = (
+    "DNNBOOK_CLAIMS"  # "record": a false claim is printed, not raised
+)
+CLAIMS_LOG = "DNNBOOK_CLAIMS_LOG"  # a JSON-lines file that gathers outcomes
+
+
+def _record(statement: str, held: bool, numbers: dict) -> None:
+    """Append one claim's outcome to the file named by $DNNBOOK_CLAIMS_LOG.
+
+    A claim is identified by its statement (unique within a notebook; the
+    runner names the file after the notebook), so outcomes from several runs
+    of one notebook, on different seeds, can be gathered claim by claim.
+    """
+    path = os.environ.get(CLAIMS_LOG)
+    if not path:
+        return
+    record = {
+        "statement": statement,
+        "held": held,
+        "numbers": {k: _shown(v) for k, v in numbers.items()},
+    }
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def claim(statement: str, holds, **numbers) -> None:
     """Check one run-dependent sentence of the text against this run.
 
@@ -603,6 +631,9 @@ def claim(statement: str, holds, **numbers) -> None:
     statement raises :class:`ClaimFailed`, so ``make run`` stops and never
     commits a page whose text the outputs contradict. A FAST run (tiny subsets,
     too small to judge) still evaluates the claim but only reports the result.
+    With ``DNNBOOK_CLAIMS=record`` (a seed survey), a false claim prints a ✗
+    line and the run goes on; with ``DNNBOOK_CLAIMS_LOG`` set, every outcome is
+    also appended to that file.
     Returns None, so that a cell ending with a claim displays nothing more.
     """
     from dnnbook.modes import fast_mode_default
@@ -610,10 +641,15 @@ def claim(statement: str, holds, **numbers) -> None:
     held = bool(holds)
     values = ", ".join(f"{k} = {_shown(v)}" for k, v in numbers.items())
     detail = f" ({values})" if values else ""
+    fast = fast_mode_default()
+    if not fast:
+        _record(statement, held, numbers)
     if held:
         print(f"✓ {statement}{detail}")
-    elif fast_mode_default():
+    elif fast:
         print(f"· not judged in a FAST run: {statement}{detail}")
+    elif os.environ.get(CLAIMS_MODE) == "record":
+        print(f"✗ {statement}{detail}")
     else:
         raise ClaimFailed(
             f"the text says “{statement}”, but this run gives "

@@ -7,6 +7,8 @@ FULL run is preceded by a FAST run whose time is recorded too) and ``make fast``
     python -m dnnbook.runner run [--fast] [--out DIR] [NOTEBOOK ...]
     python -m dnnbook.runner report
     python -m dnnbook.runner drift [--seed N] [--fast] [NOTEBOOK ...]
+    python -m dnnbook.runner seeds [--seeds N ...] [NOTEBOOK ...]
+    python -m dnnbook.runner robustness
 
 Each executed notebook gets ``metadata.dnnbook.execution`` with the mode, the
 duration, the TensorFlow/Keras/Python versions, the device, the data source and
@@ -269,6 +271,59 @@ def run_drift(args, root: Path) -> int:
     return int(drift.failed([r.ok for r in rows], failures, args.seed))
 
 
+def run_seeds(args, root: Path) -> int:
+    """The seed survey: each notebook FULL on each seed, claims recorded."""
+    from dnnbook import survey
+
+    targets = _targets(args.notebooks, root)
+    out_dir = (root / survey.SURVEY_DIR).resolve()
+    env_info = environment()
+    todo = [
+        (seed, path)
+        for seed in args.seeds
+        for path in targets
+        if not survey.is_done(
+            survey.result_path(out_dir, seed, path.relative_to(root)),
+            nbs.code_hash(nbs.read(path)),
+        )
+    ]
+    print(
+        f"seed survey: {len(args.seeds) * len(targets) - len(todo)} of "
+        f"{len(args.seeds) * len(targets)} (seed, notebook) results done; "
+        f"{len(todo)} to run",
+        flush=True,
+    )
+    for i, (seed, path) in enumerate(todo, 1):
+        rel = path.relative_to(root)
+        print(
+            f"[{i}/{len(todo)}] seed {seed}, {rel} ...", end=" ", flush=True
+        )
+        result = survey.run_one(path, rel, seed, out_dir, execute, env_info)
+        failed = [c for c in result["claims"] if not c["held"]]
+        print(
+            f"{result['duration_s'] or 0:.1f} s, {len(result['claims'])} "
+            f"claims, {len(failed)} false"
+            + (f", stopped: {result['error']}" if result["error"] else ""),
+            flush=True,
+        )
+    return 0
+
+
+def write_robustness(root: Path) -> list[Path]:
+    """Gather the survey into book/robustness.json and book/robustness.md."""
+    from dnnbook import survey
+
+    gathered = survey.gather(
+        (root / survey.SURVEY_DIR), nbs.executed_notebooks(root), root
+    )
+    json_path, page = root / survey.SURVEY_JSON, root / survey.SURVEY_PAGE
+    json_path.write_text(
+        json.dumps(gathered, indent=1, ensure_ascii=False) + "\n"
+    )
+    page.write_text(survey.robustness_markdown(gathered, root))
+    return [json_path, page]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m dnnbook.runner",
@@ -324,6 +379,17 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("_build") / "drift",
         help="where the re-run notebooks and the report go",
     )
+    seeds = sub.add_parser(
+        "seeds",
+        help="the seed survey: every notebook FULL on each seed, claims "
+        "recorded, into _build/seeds (resumable)",
+    )
+    seeds.add_argument("notebooks", nargs="*")
+    seeds.add_argument("--seeds", type=int, nargs="+", default=None)
+    sub.add_parser(
+        "robustness",
+        help="gather _build/seeds into book/robustness.json and .md",
+    )
     merge = sub.add_parser(
         "drift-merge",
         help="gather per-notebook drift runs (one subfolder each) into one "
@@ -338,6 +404,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "drift":
         return run_drift(args, root)
+    if args.command == "seeds":
+        from dnnbook.survey import SURVEY_SEEDS
+
+        args.seeds = args.seeds or list(SURVEY_SEEDS)
+        return run_seeds(args, root)
+    if args.command == "robustness":
+        print("wrote " + ", ".join(map(str, write_robustness(root))))
+        return 0
     if args.command == "drift-merge":
         from dnnbook import drift
 

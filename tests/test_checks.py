@@ -1,5 +1,7 @@
 """Self-checks: a ✓ line on right answers, one clear sentence on wrong ones."""
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -191,6 +193,51 @@ def test_a_false_claim_is_only_reported_in_a_fast_run(capsys, monkeypatch):
     assert capsys.readouterr().out == (
         "· not judged in a FAST run: BN beats plain (bn = 0.7)\n"
     )
+
+
+def test_record_mode_prints_a_false_claim_and_goes_on(capsys, monkeypatch):
+    monkeypatch.setenv("DNNBOOK_FAST", "0")
+    monkeypatch.setenv("DNNBOOK_CLAIMS", "record")
+    checks.claim("BN beats plain", False, bn=0.7, plain=0.8)
+    assert capsys.readouterr().out == (
+        "✗ BN beats plain (bn = 0.7, plain = 0.8)\n"
+    )
+
+
+def test_claim_outcomes_are_logged_with_their_numbers(
+    tmp_path, monkeypatch
+):
+    log = tmp_path / "claims.jsonl"
+    monkeypatch.setenv("DNNBOOK_FAST", "0")
+    monkeypatch.setenv("DNNBOOK_CLAIMS", "record")
+    monkeypatch.setenv("DNNBOOK_CLAIMS_LOG", str(log))
+    checks.claim("BN beats plain", True, bn=0.9)
+    checks.claim("SELU beats ELU", False, selu=0.5, runs=3)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert records == [
+        {
+            "statement": "BN beats plain",
+            "held": True,
+            "numbers": {"bn": "0.9"},
+        },
+        {
+            "statement": "SELU beats ELU",
+            "held": False,
+            "numbers": {"selu": "0.5", "runs": "3"},
+        },
+    ]
+
+
+def test_without_record_mode_a_false_claim_still_stops_and_is_logged(
+    tmp_path, monkeypatch
+):
+    log = tmp_path / "claims.jsonl"
+    monkeypatch.setenv("DNNBOOK_FAST", "0")
+    monkeypatch.delenv("DNNBOOK_CLAIMS", raising=False)
+    monkeypatch.setenv("DNNBOOK_CLAIMS_LOG", str(log))
+    with pytest.raises(checks.ClaimFailed):
+        checks.claim("BN beats plain", False, bn=0.7)
+    assert json.loads(log.read_text())["held"] is False
 
 
 # --- chapter exercises ---

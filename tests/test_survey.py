@@ -1,0 +1,115 @@
+"""The seed survey: claims gathered per seed, a resumable run, the robustness page."""
+
+import json
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from dnnbook import notebooks as nbs
+from dnnbook import survey
+
+CLAIMS = (
+    'claim("BN beats " "plain", bn > plain, bn=bn, plain=plain)\n'
+    "x = 1\n"
+    'claim("SELU is level", True)\n'
+)
+
+
+def notebook(tmp_path: Path, source: str = CLAIMS) -> Path:
+    path = tmp_path / "notebooks" / "01_demo.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(new_notebook(cells=[new_code_cell(source)]), path)
+    return path
+
+
+def test_claim_statements_are_read_from_the_code(tmp_path):
+    nb = nbs.read(notebook(tmp_path))
+    assert survey.claim_statements(nb) == [
+        "BN beats plain",
+        "SELU is level",
+    ]
+
+
+def fake_execute(outcomes):
+    """An `execute` that records `outcomes` as the kernel's claim() would."""
+
+    def execute(
+        path, out, fast, env_info, failed_dir=None, parameters=None
+    ):
+        assert not fast and parameters["SEED"] in (1, 2)
+        import os
+
+        log = Path(os.environ["DNNBOOK_CLAIMS_LOG"])
+        assert os.environ["DNNBOOK_CLAIMS"] == "record"
+        with log.open("a") as f:
+            for statement, held, numbers in outcomes[parameters["SEED"]]:
+                record = {
+                    "statement": statement,
+                    "held": held,
+                    "numbers": numbers,
+                }
+                f.write(json.dumps(record) + "\n")
+        nbformat.write(nbs.read(path), out)
+        return {"duration_s": 1.5}
+
+    return execute
+
+
+OUTCOMES = {
+    1: [
+        ("BN beats plain", True, {"bn": "0.9", "plain": "0.8"}),
+        ("SELU is level", True, {}),
+    ],
+    2: [
+        ("BN beats plain", False, {"bn": "0.7", "plain": "0.8"}),
+        ("SELU is level", True, {}),
+    ],
+}
+
+
+def test_a_survey_result_is_kept_until_the_code_changes(
+    tmp_path, monkeypatch
+):
+    path = notebook(tmp_path)
+    rel, out = path.relative_to(tmp_path), tmp_path / "seeds"
+    monkeypatch.delenv("DNNBOOK_CLAIMS", raising=False)
+    result = survey.run_one(path, rel, 1, out, fake_execute(OUTCOMES), {})
+    assert result["claims"][0]["held"] and result["error"] is None
+    # the environment is restored: a later make run stops on a false claim
+    import os
+
+    assert "DNNBOOK_CLAIMS" not in os.environ
+    done = survey.result_path(out, 1, rel)
+    code = nbs.code_hash(nbs.read(path))
+    assert survey.is_done(done, code)
+    notebook(tmp_path, CLAIMS + "y = 2\n")  # the code changed: run it again
+    assert not survey.is_done(done, nbs.code_hash(nbs.read(path)))
+
+
+def test_the_page_counts_claims_held_on_every_seed(tmp_path, monkeypatch):
+    path = notebook(tmp_path)
+    rel, out = path.relative_to(tmp_path), tmp_path / "seeds"
+    monkeypatch.setattr(survey, "SURVEY_SEEDS", (1, 2))
+    for seed in (1, 2):
+        survey.run_one(path, rel, seed, out, fake_execute(OUTCOMES), {})
+    gathered = survey.gather(out, [path], tmp_path)
+    page = survey.robustness_markdown(gathered, tmp_path)
+    assert "**1 of 2 claims held on every one of the 2 seeds**" in page
+    assert "| BN beats plain | 1 of 2 | bn 0.7 – 0.9; plain 0.8 |" in page
+    assert "| SELU is level | 2 of 2 |  |" in page
+
+
+def test_a_claim_added_after_the_survey_shows_as_not_surveyed(
+    tmp_path, monkeypatch
+):
+    path = notebook(tmp_path)
+    rel, out = path.relative_to(tmp_path), tmp_path / "seeds"
+    monkeypatch.setattr(survey, "SURVEY_SEEDS", (1, 2))
+    for seed in (1, 2):
+        survey.run_one(path, rel, seed, out, fake_execute(OUTCOMES), {})
+    gathered = survey.gather(out, [path], tmp_path)
+    notebook(tmp_path, CLAIMS + 'claim("a new one", True)\n')
+    page = survey.robustness_markdown(gathered, tmp_path)
+    assert "| a new one | 0 of 0 (not yet surveyed on every seed) |" in page
+    assert "; 1 not yet surveyed on every seed." in page
