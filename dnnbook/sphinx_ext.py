@@ -13,6 +13,12 @@
   table (``&nbsp;`` in a Styler, nothing in ``DataFrame.to_html``). An empty
   header cell tells a screen reader nothing (axe: ``empty-table-header``), so
   they become plain ``<td>`` cells.
+* **Check lines that wrap, claims in a labelled box.** An output whose lines
+  start with a check mark (``claim``, the exercises' self-checks) gets the class
+  ``check-lines``, so its long lines wrap instead of scrolling sideways; one
+  from a cell that calls ``claim(`` also gets ``claims``, which ``course.css``
+  shows as one labelled block: the evidence behind the page's sentences, easy
+  to find and easy to skip.
 """
 
 from __future__ import annotations
@@ -84,6 +90,36 @@ class TableHeaderCells(SphinxTransform):
                 raw.children = [nodes.Text(text)]
 
 
+CHECK_MARKS = ("✓ ", "✗ ", "✎ ", "⏭ ")
+
+
+def has_check_lines(text: str) -> bool:
+    return any(line.startswith(CHECK_MARKS) for line in text.splitlines())
+
+
+class CheckOutputs(SphinxTransform):
+    default_priority = 400
+
+    def apply(self, **kwargs) -> None:
+        for cell in self.document.findall(nodes.container):
+            if "cell" not in cell["classes"]:
+                continue
+            source = "".join(
+                block.astext()
+                for part in cell.children
+                if "cell_input" in part.get("classes", [])
+                for block in part.findall(nodes.literal_block)
+            )
+            for part in cell.children:
+                if "cell_output" not in part.get("classes", []):
+                    continue
+                for block in part.findall(nodes.literal_block):
+                    if has_check_lines(block.astext()):
+                        block["classes"].append("check-lines")
+                        if "claim(" in source:
+                            block["classes"].append("claims")
+
+
 def drop_launch_buttons_without_repository(app: Sphinx, config) -> None:
     options = config.html_theme_options
     if not str(options.get("repository_url") or "").strip():
@@ -94,4 +130,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", drop_launch_buttons_without_repository)
     app.add_transform(NotebookFigureAltText)
     app.add_transform(TableHeaderCells)
+    app.add_transform(CheckOutputs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -69,6 +69,22 @@ DESKTOP_CHECKS = r"""() => {
       problems.push(`table wider than the column, not in a scroll container: ${table.innerText.slice(0, 60)}`);
     }
   }
+  // Check lines wrap inside their box; claims carry their label.
+  for (const pre of article.querySelectorAll(".cell_output pre")) {
+    const checks = pre.textContent.split("\n").some((line) => /^[✓✗✎⏭] /.test(line));
+    if (!checks) continue;
+    const box = pre.closest("div.output");
+    if (!box || !box.classList.contains("check-lines")) {
+      problems.push(`check lines without the check-lines class: ${pre.textContent.slice(0, 60)}`);
+    }
+    if (pre.scrollWidth > pre.clientWidth + 1) {
+      problems.push(`check lines scroll sideways: ${pre.textContent.slice(0, 60)}`);
+    }
+    if (box && box.classList.contains("claims")) {
+      const label = getComputedStyle(box, "::before").content;
+      if (!label.includes("Checks")) problems.push(`claims without their label: ${pre.textContent.slice(0, 60)}`);
+    }
+  }
   // Plumbing stays out of the rendered code.
   for (const input of article.querySelectorAll(".cell_input")) {
     const text = input.innerText;
