@@ -1,5 +1,6 @@
 """The CI workflow files, linted with actionlint, and what they must run."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -74,3 +75,34 @@ def test_the_full_run_fans_out_and_gathers_one_report():
         flow[True] if True in flow else flow["on"]
     )  # YAML 1.1: on → True
     assert set(trigger["workflow_dispatch"]["inputs"]) == {"device", "seed"}
+
+
+def test_the_full_run_surveys_every_notebook_on_every_fixed_seed(tmp_path):
+    from dnnbook.survey import SURVEY_SEEDS
+
+    flow = yaml.safe_load(
+        (ROOT / ".github/workflows/full-run.yml").read_text()
+    )
+    jobs = flow["jobs"]
+    matrix = jobs["survey"]["strategy"]["matrix"]
+    assert set(matrix) == {"notebook", "seed"}
+    runs = " ".join(step.get("run", "") for step in jobs["survey"]["steps"])
+    assert "dnnbook.runner seeds" in runs
+    gather = " ".join(
+        step.get("run", "") for step in jobs["robustness"]["steps"]
+    )
+    assert "dnnbook.runner robustness" in gather
+    # the step that lists the seeds reads them from dnnbook/survey.py
+    step = next(
+        s for s in jobs["notebooks"]["steps"] if s.get("id") == "seeds"
+    )
+    out = tmp_path / "out"
+    subprocess.run(
+        ["bash", "-c", step["run"]],
+        cwd=ROOT,
+        check=True,
+        env={"GITHUB_OUTPUT": str(out), "PATH": "/usr/bin:/bin"},
+    )
+    assert out.read_text().strip() == "seeds=" + json.dumps(
+        list(SURVEY_SEEDS)
+    )
