@@ -91,7 +91,7 @@ drift: $(STAMP)         ## re-run notebooks FULL into _build/drift and compare g
 	$(BIN)/python -m dnnbook.runner drift $(if $(SEED),--seed $(SEED)) $(NB)
 
 seeds: $(STAMP)         ## the seed survey: every notebook FULL per seed, claims recorded, into _build/seeds (SEEDS=, NB=; resumable)
-	$(BIN)/python -m dnnbook.runner seeds $(if $(SEEDS),--seeds $(SEEDS)) $(NB)
+	$(BIN)/python -m dnnbook.runner seeds $(if $(SEEDS),--seeds "$(SEEDS)") $(NB)
 	$(BIN)/python -m dnnbook.runner robustness
 
 robustness: $(STAMP)    ## gather _build/seeds into book/robustness.json and book/robustness.md

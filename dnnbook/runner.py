@@ -271,6 +271,13 @@ def run_drift(args, root: Path) -> int:
     return int(drift.failed([r.ok for r in rows], failures, args.seed))
 
 
+def _seed_list(text: str) -> list[int]:
+    """ "1001,2002" or "1001 2002" -> [1001, 2002] (one argument, any order)."""
+    import re
+
+    return [int(part) for part in re.split(r"[,\s]+", text.strip()) if part]
+
+
 def run_seeds(args, root: Path) -> int:
     """The seed survey: each notebook FULL on each seed, claims recorded."""
     from dnnbook import survey
@@ -385,7 +392,13 @@ def main(argv: list[str] | None = None) -> int:
         "recorded, into _build/seeds (resumable)",
     )
     seeds.add_argument("notebooks", nargs="*")
-    seeds.add_argument("--seeds", type=int, nargs="+", default=None)
+    seeds.add_argument(
+        "--seeds",
+        type=_seed_list,
+        default=None,
+        help='seeds separated by commas or spaces, e.g. "1001,2002" '
+        "(default: dnnbook.survey.SURVEY_SEEDS)",
+    )
     sub.add_parser(
         "robustness",
         help="gather _build/seeds into book/robustness.json and .md",

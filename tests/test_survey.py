@@ -113,3 +113,22 @@ def test_a_claim_added_after_the_survey_shows_as_not_surveyed(
     page = survey.robustness_markdown(gathered, tmp_path)
     assert "| a new one | 0 of 0 (not yet surveyed on every seed) |" in page
     assert "; 1 not yet surveyed on every seed." in page
+
+
+def test_seeds_and_notebooks_parse_in_any_order(monkeypatch):
+    from dnnbook import runner
+
+    seen = []
+    monkeypatch.setattr(
+        runner, "run_seeds", lambda args, root: seen.append(args) or 0
+    )
+    for argv in (
+        ["seeds", "--seeds", "1001 2002", "notebooks/a.ipynb"],
+        ["seeds", "notebooks/a.ipynb", "--seeds", "1001,2002"],
+    ):
+        assert runner.main(argv) == 0
+    assert [(a.seeds, a.notebooks) for a in seen] == [
+        ([1001, 2002], ["notebooks/a.ipynb"])
+    ] * 2
+    assert runner.main(["seeds"]) == 0  # default: the fixed seeds
+    assert seen[-1].seeds == list(survey.SURVEY_SEEDS)
