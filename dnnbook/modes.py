@@ -6,6 +6,7 @@ The switch comes from the ``DNNBOOK_FAST`` environment variable so that tools
 which cannot pass papermill parameters (nbval) can still ask for it.
 """
 
+import contextlib
 import os
 
 FAST_ENV = "DNNBOOK_FAST"
@@ -25,3 +26,18 @@ def fast_mode_default() -> bool:
         f"{FAST_ENV}={os.environ[FAST_ENV]!r} is not understood; "
         "use 1 for a FAST run or 0 for a FULL run."
     )
+
+
+@contextlib.contextmanager
+def scoped_env(**values: str):
+    """Set environment variables for the kernels started inside, then restore them."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

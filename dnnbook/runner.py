@@ -20,7 +20,6 @@ source; the failed copy goes to ``_build/failed/`` for inspection.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
@@ -39,7 +38,7 @@ from dnnbook import notebooks as nbs
 from dnnbook.pages import write_pages
 from dnnbook.data import data_dir
 from dnnbook.kernel import KERNEL_NAME, QUIET_TF_ENV
-from dnnbook.modes import FAST_ENV
+from dnnbook.modes import FAST_ENV, scoped_env
 from dnnbook.progress import final_state
 
 _GPU_PROBE = (
@@ -127,18 +126,9 @@ def _clean_papermill_metadata(nb) -> None:
             del cell.metadata["tags"]
 
 
-@contextlib.contextmanager
 def _fast_env(fast: bool):
     """Set DNNBOOK_FAST for the kernel papermill starts, and restore it afterwards."""
-    previous = os.environ.get(FAST_ENV)
-    os.environ[FAST_ENV] = "1" if fast else "0"
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(FAST_ENV, None)
-        else:
-            os.environ[FAST_ENV] = previous
+    return scoped_env(**{FAST_ENV: "1" if fast else "0"})
 
 
 def execute(

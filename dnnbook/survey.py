@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import tempfile
 from pathlib import Path
 
 from dnnbook import notebooks as nbs
+from dnnbook.checks import CLAIMS_LOG, CLAIMS_MODE
+from dnnbook.modes import scoped_env
 
 # The committed seed first; the others were fixed before any survey ran.
 SURVEY_SEEDS = (42, 1001, 2002, 3003)
@@ -79,23 +80,20 @@ def run_one(
     """Run one notebook FULL on one seed in record mode; write its result."""
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "claims.jsonl"
-        previous = {
-            k: os.environ.get(k)
-            for k in ("DNNBOOK_CLAIMS", "DNNBOOK_CLAIMS_LOG")
-        }
-        os.environ["DNNBOOK_CLAIMS"] = "record"
-        os.environ["DNNBOOK_CLAIMS_LOG"] = str(log)
         error, record, glued = None, {}, {}
         try:
-            executed = Path(tmp) / path.name
-            record = execute(
-                path,
-                executed,
-                False,
-                env_info,
-                failed_dir=out_dir / str(seed) / "failed",
-                parameters={"SEED": seed},
-            )
+            with scoped_env(
+                **{CLAIMS_MODE: "record", CLAIMS_LOG: str(log)}
+            ):
+                executed = Path(tmp) / path.name
+                record = execute(
+                    path,
+                    executed,
+                    False,
+                    env_info,
+                    failed_dir=out_dir / str(seed) / "failed",
+                    parameters={"SEED": seed},
+                )
             glued = nbs.glued_values(nbs.read(executed))
         except Exception as exc:  # a failing notebook is a result too
             error = (
@@ -103,12 +101,6 @@ def run_one(
                 if str(exc).strip()
                 else type(exc).__name__
             )
-        finally:
-            for key, value in previous.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
         claims = (
             [json.loads(line) for line in log.read_text().splitlines()]
             if log.exists()

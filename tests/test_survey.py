@@ -87,13 +87,18 @@ def test_a_survey_result_is_kept_until_the_code_changes(
     assert not survey.is_done(done, nbs.code_hash(nbs.read(path)))
 
 
-def test_the_page_counts_claims_held_on_every_seed(tmp_path, monkeypatch):
-    path = notebook(tmp_path)
+def survey_of_two_seeds(path, tmp_path, monkeypatch):
+    """Seeds 1 and 2 surveyed with OUTCOMES, gathered as make robustness does."""
     rel, out = path.relative_to(tmp_path), tmp_path / "seeds"
     monkeypatch.setattr(survey, "SURVEY_SEEDS", (1, 2))
     for seed in (1, 2):
         survey.run_one(path, rel, seed, out, fake_execute(OUTCOMES), {})
-    gathered = survey.gather(out, [path], tmp_path)
+    return survey.gather(out, [path], tmp_path)
+
+
+def test_the_page_counts_claims_held_on_every_seed(tmp_path, monkeypatch):
+    path = notebook(tmp_path)
+    gathered = survey_of_two_seeds(path, tmp_path, monkeypatch)
     page = survey.robustness_markdown(gathered, tmp_path)
     assert "**1 of 2 claims held on every one of the 2 seeds**" in page
     assert "| BN beats plain | 1 of 2 | bn 0.7 – 0.9; plain 0.8 |" in page
@@ -104,11 +109,7 @@ def test_a_claim_added_after_the_survey_shows_as_not_surveyed(
     tmp_path, monkeypatch
 ):
     path = notebook(tmp_path)
-    rel, out = path.relative_to(tmp_path), tmp_path / "seeds"
-    monkeypatch.setattr(survey, "SURVEY_SEEDS", (1, 2))
-    for seed in (1, 2):
-        survey.run_one(path, rel, seed, out, fake_execute(OUTCOMES), {})
-    gathered = survey.gather(out, [path], tmp_path)
+    gathered = survey_of_two_seeds(path, tmp_path, monkeypatch)
     notebook(tmp_path, CLAIMS + 'claim("a new one", True)\n')
     page = survey.robustness_markdown(gathered, tmp_path)
     assert "| a new one | 0 of 0 (not yet surveyed on every seed) |" in page
