@@ -90,6 +90,15 @@ OVERRIDES: dict[str, Tolerance] = {
         why="sentences that quote every run's mean; the verdicts in them "
         "follow the glued spreads and gains, which are compared",
     ),
+    "prac_accum_error": Tolerance(
+        compared=False,
+        why="float32 rounding noise (about 1e-6 of a step), not a signal",
+    ),
+    "prac_best_rate": Tolerance(
+        compared=False,
+        why="the lowest point of a noisy range test can move to a "
+        "neighbouring rate between re-runs",
+    ),
     "monitor_overhead": Tolerance(
         compared=False, why="a share of time: it depends on the machine"
     ),

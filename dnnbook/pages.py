@@ -180,6 +180,126 @@ EXERCISES: dict[str, list[Result]] = {
 }
 
 
+# Chapters that measure something worth finding on the Results page: the
+# notebook's stem -> its results (glue keys of the chapter notebook).
+CHAPTERS: dict[str, list[Result]] = {
+    "04_residual_normalization": [
+        Result(
+            "res_plain_acc", "50 plain ReLU layers (mean over seeds)", ".1%"
+        ),
+        Result(
+            "res_default_acc",
+            "25 residual blocks, default branches (mean over seeds)",
+            ".1%",
+        ),
+        Result(
+            "res_zero_acc",
+            "25 residual blocks, zero-initialized branch ends (mean)",
+            ".1%",
+        ),
+        Result(
+            "res_scaled_acc",
+            "25 residual blocks, branches × 1/√B (mean)",
+            ".1%",
+        ),
+        Result(
+            "res_std_growth_default",
+            "Growth of the stream's std over 25 default blocks (×)",
+            ",.0f",
+        ),
+        Result(
+            "res_std_growth_scaled",
+            "Growth of the stream's std over 25 scaled blocks (×)",
+            ".2f",
+        ),
+        Result("res_pre_acc", "Pre-norm (LN), 50 layers (mean)", ".1%"),
+        Result("res_post_acc", "Post-norm (LN), 50 layers (mean)", ".1%"),
+        Result(
+            "res_bn_64_acc",
+            "BN in a residual network, batches of 64 (mean)",
+            ".1%",
+        ),
+        Result(
+            "res_bn_gap_64",
+            "BN below the per-example layers, batches of 64 (points)",
+            ".1%",
+        ),
+        Result(
+            "res_bn_tiny_acc",
+            "BN in a residual network, batches of 4 (mean)",
+            ".1%",
+        ),
+        Result(
+            "res_bn_gap_4",
+            "BN below the per-example layers, batches of 4 (points)",
+            ".1%",
+        ),
+    ],
+    "10_practical_training": [
+        Result(
+            "prac_speedup_wide",
+            "mixed_bfloat16 speed-up, 4 × 1,024 units (×)",
+            ".2f",
+        ),
+        Result(
+            "prac_speedup_deep",
+            "mixed_bfloat16 speed-up, 20 × 100 units (×)",
+            ".2f",
+        ),
+        Result("prac_bf16_acc", "20 × 100 units in bfloat16 (mean)", ".1%"),
+        Result("prac_f32_acc", "20 × 100 units in float32 (mean)", ".1%"),
+        Result(
+            "prac_flushed_5",
+            "Output gradients lost in float16 after 5 epochs, unscaled",
+            ".1%",
+        ),
+        Result(
+            "prac_flushed_scaled",
+            "Output gradients lost in float16, loss × 2^15",
+            ".2%",
+        ),
+        Result(
+            "prac_accum_error",
+            "Accumulated against one large batch, without BN "
+            "(share of the largest step)",
+            ".1e",
+        ),
+        Result(
+            "prac_accum_bn_error",
+            "Accumulated against one large batch, with BN "
+            "(share of the largest step)",
+            ".1%",
+        ),
+        Result("prac_tiny_64", "BN, true batches of 64 (mean)", ".1%"),
+        Result(
+            "prac_tiny_accum",
+            "BN, batches of 4 accumulated × 16 (mean)",
+            ".1%",
+        ),
+        Result(
+            "prac_tiny_ln",
+            "LN, batches of 4 accumulated × 16 (mean)",
+            ".1%",
+        ),
+        Result(
+            "prac_ece_none", "ECE without label smoothing (mean)", ".1%"
+        ),
+        Result(
+            "prac_ece_smooth", "ECE with label smoothing 0.1 (mean)", ".1%"
+        ),
+    ],
+}
+
+
+def _executed(record: dict) -> str:
+    return (
+        f"Executed on {record.get('device', 'unknown device')}; "
+        f"data: {record.get('data_source', 'unknown')}; TensorFlow "
+        f"{record.get('tensorflow', '?')}, Keras {record.get('keras', '?')}; "
+        f"{record.get('executed_at', 'not executed')}."
+    )
+
+
 def results_markdown(root: Path) -> str:
     """The Results page for the solutions that exist under ``root``."""
     lines = [
@@ -219,6 +339,37 @@ def results_markdown(root: Path) -> str:
             )
             lines.append(
                 f"| {result.label} | {ours} | {result.reference} |"
+            )
+        lines.append("")
+    chapters = [
+        (stem, results)
+        for stem, results in CHAPTERS.items()
+        if (root / "notebooks" / f"{stem}.ipynb").exists()
+    ]
+    if chapters:
+        lines += [
+            "## Chapters",
+            "",
+            "Key measurements of the chapters on the modern toolkit, read from each",
+            "chapter's last FULL run. The chapters give the spread over seeds and say",
+            "which differences hold on every seed.",
+            "",
+        ]
+    for stem, results in chapters:
+        nb = nbs.read(root / "notebooks" / f"{stem}.ipynb")
+        record = nbs.execution_record(nb) or {}
+        lines += [
+            f"### {nbs.title(nb, stem)}",
+            "",
+            f"Computed by {{doc}}`../notebooks/{stem}`. {_executed(record)}",
+            "",
+            "| Result | This course |",
+            "|---|---:|",
+        ]
+        for result in results:
+            lines.append(
+                f"| {result.label} | {{glue:text}}`../notebooks/{stem}.ipynb"
+                f"::{result.key}:{result.fmt}` |"
             )
         lines.append("")
     return "\n".join(lines)

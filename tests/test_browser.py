@@ -191,7 +191,7 @@ def test_primary_sidebar_toggle_hides_the_sidebar_on_a_laptop(
 ):
     base, html = site
     page = open_page(browser, DESKTOP)
-    goto(page, base, html, "notebooks/04_gradient_clipping.html")
+    goto(page, base, html, "notebooks/05_gradient_clipping.html")
     sidebar = page.locator("#pst-primary-sidebar")
     assert sidebar.is_visible()
     page.locator("button.primary-toggle:visible").click()
@@ -208,7 +208,7 @@ def test_primary_sidebar_toggle_opens_the_navigation_on_a_phone(
 ):
     base, html = site
     page = open_page(browser, PHONE)
-    goto(page, base, html, "notebooks/04_gradient_clipping.html")
+    goto(page, base, html, "notebooks/05_gradient_clipping.html")
     drawer = page.locator("#pst-primary-sidebar-modal")
     assert not drawer.is_visible()
     page.locator("button.primary-toggle:visible").click()

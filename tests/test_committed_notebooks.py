@@ -11,6 +11,7 @@ import pytest
 
 from dnnbook import notebooks as nbs
 from dnnbook.pages import (
+    CHAPTERS,
     EXERCISES,
     REPORT_PATH,
     RESULTS_PATH,
@@ -193,15 +194,25 @@ def test_results_page_matches_the_solutions():
     )
 
 
-@pytest.mark.parametrize("name", sorted(EXERCISES))
-def test_results_page_keys_are_glued_as_numbers_by_the_solution(name):
-    path = ROOT / "solutions" / f"{name}.ipynb"
+RESULT_SOURCES = [("solutions", n) for n in sorted(EXERCISES)] + [
+    ("notebooks", n) for n in sorted(CHAPTERS)
+]
+
+
+@pytest.mark.parametrize(
+    "folder, name", RESULT_SOURCES, ids=[n for _, n in RESULT_SOURCES]
+)
+def test_results_page_keys_are_glued_as_numbers_by_the_notebook(
+    folder, name
+):
+    path = ROOT / folder / f"{name}.ipynb"
     if not path.exists():
-        pytest.skip(f"solutions/{name}.ipynb is not published yet")
+        pytest.skip(f"{folder}/{name}.ipynb is not published yet")
     glued = glued_values(nbs.read(path))
-    for result in filter(lambda r: r.glued, EXERCISES[name]):
+    table = EXERCISES if folder == "solutions" else CHAPTERS
+    for result in filter(lambda r: r.glued, table[name]):
         assert result.key in glued, (
-            f"solutions/{name}.ipynb glues no {result.key!r} (Results page)"
+            f"{folder}/{name}.ipynb glues no {result.key!r} (Results page)"
         )
         float(
             glued[result.key]

@@ -51,7 +51,7 @@ def test_ruff_lint_passes_and_notebook_lines_fit_the_column():
 
 
 def test_the_lint_would_catch_a_long_notebook_line(tmp_path):
-    nb = nbs.read(ROOT / "notebooks" / "04_gradient_clipping.ipynb")
+    nb = nbs.read(ROOT / "notebooks" / "05_gradient_clipping.ipynb")
     code = next(c for c in nb.cells if c.cell_type == "code")
     code.source += "\nx = " + " + ".join(["1"] * 40)
     import nbformat
