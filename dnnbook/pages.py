@@ -204,12 +204,12 @@ CHAPTERS: dict[str, list[Result]] = {
         ),
         Result(
             "res_std_growth_default",
-            "Growth of the stream's std over 25 default blocks (×)",
+            "Growth of the stream std over 25 default blocks (×)",
             ",.0f",
         ),
         Result(
             "res_std_growth_scaled",
-            "Growth of the stream's std over 25 scaled blocks (×)",
+            "Growth of the stream std over 25 scaled blocks (×)",
             ".2f",
         ),
         Result("res_pre_acc", "Pre-norm (LN), 50 layers (mean)", ".1%"),

@@ -17,15 +17,7 @@ freshly built and compiled model would (a test checks the equality).
 
 from __future__ import annotations
 
-import weakref
-
 import keras
-import numpy as np
-
-# each compiled model's optimizer state before its first step
-_INITIAL_OPTIMIZER_STATE: weakref.WeakKeyDictionary = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def restart(model, build, seed: int) -> None:
@@ -39,12 +31,6 @@ def restart(model, build, seed: int) -> None:
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None:
         raise ValueError("restart() needs a compiled model: call compile()")
-    if model not in _INITIAL_OPTIMIZER_STATE:
-        if not optimizer.built:
-            optimizer.build(model.trainable_variables)
-        _INITIAL_OPTIMIZER_STATE[model] = [
-            keras.ops.convert_to_numpy(v) for v in optimizer.variables
-        ]
     keras.utils.set_random_seed(seed)
     fresh = build()
     old, new = model.get_weights(), fresh.get_weights()
@@ -54,7 +40,10 @@ def restart(model, build, seed: int) -> None:
             "model's; pass the function that built it"
         )
     model.set_weights(new)
-    for variable, value in zip(
-        optimizer.variables, _INITIAL_OPTIMIZER_STATE[model]
-    ):
-        variable.assign(np.asarray(value))
+    if optimizer.built:  # back to the state of a new optimizer
+        initial = keras.optimizers.deserialize(
+            keras.optimizers.serialize(optimizer)
+        )
+        initial.build(model.trainable_variables)
+        for variable, value in zip(optimizer.variables, initial.variables):
+            variable.assign(value)

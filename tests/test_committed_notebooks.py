@@ -11,7 +11,7 @@ import pytest
 
 from dnnbook import notebooks as nbs
 from dnnbook.pages import (
-    CHAPTERS,
+    CHAPTERS as CHAPTER_RESULTS,
     EXERCISES,
     REPORT_PATH,
     RESULTS_PATH,
@@ -195,7 +195,7 @@ def test_results_page_matches_the_solutions():
 
 
 RESULT_SOURCES = [("solutions", n) for n in sorted(EXERCISES)] + [
-    ("notebooks", n) for n in sorted(CHAPTERS)
+    ("notebooks", n) for n in sorted(CHAPTER_RESULTS)
 ]
 
 
@@ -209,7 +209,7 @@ def test_results_page_keys_are_glued_as_numbers_by_the_notebook(
     if not path.exists():
         pytest.skip(f"{folder}/{name}.ipynb is not published yet")
     glued = glued_values(nbs.read(path))
-    table = EXERCISES if folder == "solutions" else CHAPTERS
+    table = EXERCISES if folder == "solutions" else CHAPTER_RESULTS
     for result in filter(lambda r: r.glued, table[name]):
         assert result.key in glued, (
             f"{folder}/{name}.ipynb glues no {result.key!r} (Results page)"
