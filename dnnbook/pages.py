@@ -183,111 +183,116 @@ EXERCISES: dict[str, list[Result]] = {
 # Chapters that measure something worth finding on the Results page: the
 # notebook's stem -> its results (glue keys of the chapter notebook).
 CHAPTERS: dict[str, list[Result]] = {
-    "04_residual_normalization": [
-        Result(
-            "res_plain_acc", "50 plain ReLU layers (mean over seeds)", ".1%"
-        ),
-        Result(
-            "res_default_acc",
-            "25 residual blocks, default branches (mean over seeds)",
-            ".1%",
-        ),
-        Result(
-            "res_zero_acc",
-            "25 residual blocks, zero-initialized branch ends (mean)",
-            ".1%",
-        ),
-        Result(
-            "res_scaled_acc",
-            "25 residual blocks, branches × 1/√B (mean)",
-            ".1%",
-        ),
-        Result(
-            "res_std_growth_default",
-            "Growth of the stream std over 25 default blocks (×)",
-            ",.0f",
-        ),
-        Result(
-            "res_std_growth_scaled",
-            "Growth of the stream std over 25 scaled blocks (×)",
-            ".2f",
-        ),
-        Result("res_pre_acc", "Pre-norm (LN), 50 layers (mean)", ".1%"),
-        Result("res_post_acc", "Post-norm (LN), 50 layers (mean)", ".1%"),
-        Result(
-            "res_bn_64_acc",
-            "BN in a residual network, batches of 64 (mean)",
-            ".1%",
-        ),
-        Result(
-            "res_bn_gap_64",
-            "BN below the per-example layers, batches of 64 (points)",
-            ".1%",
-        ),
-        Result(
-            "res_bn_tiny_acc",
-            "BN in a residual network, batches of 4 (mean)",
-            ".1%",
-        ),
-        Result(
-            "res_bn_gap_4",
-            "BN below the per-example layers, batches of 4 (points)",
-            ".1%",
-        ),
-    ],
-    "10_practical_training": [
-        Result(
-            "prac_speedup_wide",
-            "mixed_bfloat16 speed-up, 4 × 1,024 units (×)",
-            ".2f",
-        ),
-        Result(
-            "prac_speedup_deep",
-            "mixed_bfloat16 speed-up, 20 × 100 units (×)",
-            ".2f",
-        ),
-        Result("prac_bf16_acc", "20 × 100 units in bfloat16 (mean)", ".1%"),
-        Result("prac_f32_acc", "20 × 100 units in float32 (mean)", ".1%"),
-        Result(
-            "prac_flushed_5",
-            "Output gradients lost in float16 after 5 epochs, unscaled",
-            ".1%",
-        ),
-        Result(
-            "prac_flushed_scaled",
-            "Output gradients lost in float16, loss × 2^15",
-            ".2%",
-        ),
-        Result(
-            "prac_accum_error",
-            "Accumulated against one large batch, without BN "
-            "(share of the largest step)",
-            ".1e",
-        ),
-        Result(
-            "prac_accum_bn_error",
-            "Accumulated against one large batch, with BN "
-            "(share of the largest step)",
-            ".1%",
-        ),
-        Result("prac_tiny_64", "BN, true batches of 64 (mean)", ".1%"),
-        Result(
-            "prac_tiny_accum",
-            "BN, batches of 4 accumulated × 16 (mean)",
-            ".1%",
-        ),
-        Result(
-            "prac_tiny_ln",
-            "LN, batches of 4 accumulated × 16 (mean)",
-            ".1%",
-        ),
-        Result(
-            "prac_ece_none", "ECE without label smoothing (mean)", ".1%"
-        ),
-        Result(
-            "prac_ece_smooth", "ECE with label smoothing 0.1 (mean)", ".1%"
-        ),
-    ],
+    stem: [Result(key, label, fmt) for key, label, fmt in rows]
+    for stem, rows in {
+        "04_residual_normalization": [
+            (
+                "res_plain_acc",
+                "50 plain ReLU layers (mean over seeds)",
+                ".1%",
+            ),
+            (
+                "res_default_acc",
+                "25 residual blocks, default branches (mean over seeds)",
+                ".1%",
+            ),
+            (
+                "res_zero_acc",
+                "25 residual blocks, zero-initialized branch ends (mean)",
+                ".1%",
+            ),
+            (
+                "res_scaled_acc",
+                "25 residual blocks, branches × 1/√B (mean)",
+                ".1%",
+            ),
+            (
+                "res_std_growth_default",
+                "Growth of the stream std over 25 default blocks (×)",
+                ",.0f",
+            ),
+            (
+                "res_std_growth_scaled",
+                "Growth of the stream std over 25 scaled blocks (×)",
+                ".2f",
+            ),
+            ("res_pre_acc", "Pre-norm (LN), 50 layers (mean)", ".1%"),
+            ("res_post_acc", "Post-norm (LN), 50 layers (mean)", ".1%"),
+            (
+                "res_bn_64_acc",
+                "BN, residual network, batches of 64 (mean)",
+                ".1%",
+            ),
+            (
+                "res_bn_gap_64",
+                "Gap from BN to the per-example layers, batches of 64",
+                ".1%",
+            ),
+            (
+                "res_bn_tiny_acc",
+                "BN, residual network, batches of 4 (mean)",
+                ".1%",
+            ),
+            (
+                "res_bn_gap_4",
+                "Gap from BN to the per-example layers, batches of 4",
+                ".1%",
+            ),
+        ],
+        "10_practical_training": [
+            (
+                "prac_speedup_wide",
+                "mixed_bfloat16 speed-up, 4 × 1,024 units (×)",
+                ".2f",
+            ),
+            (
+                "prac_speedup_deep",
+                "mixed_bfloat16 speed-up, 20 × 100 units (×)",
+                ".2f",
+            ),
+            ("prac_bf16_acc", "20 × 100 units in bfloat16 (mean)", ".1%"),
+            ("prac_f32_acc", "20 × 100 units in float32 (mean)", ".1%"),
+            (
+                "prac_flushed_5",
+                "Output gradients lost in float16 after 5 epochs, unscaled",
+                ".1%",
+            ),
+            (
+                "prac_flushed_scaled",
+                "Output gradients lost in float16, loss × 2^15",
+                ".2%",
+            ),
+            (
+                "prac_accum_error",
+                "Accumulated against one large batch, without BN "
+                "(share of the largest step)",
+                ".1e",
+            ),
+            (
+                "prac_accum_bn_error",
+                "Accumulated against one large batch, with BN "
+                "(share of the largest step)",
+                ".1%",
+            ),
+            ("prac_tiny_64", "BN, true batches of 64 (mean)", ".1%"),
+            (
+                "prac_tiny_accum",
+                "BN, batches of 4 accumulated × 16 (mean)",
+                ".1%",
+            ),
+            (
+                "prac_tiny_ln",
+                "LN, batches of 4 accumulated × 16 (mean)",
+                ".1%",
+            ),
+            ("prac_ece_none", "ECE without label smoothing (mean)", ".1%"),
+            (
+                "prac_ece_smooth",
+                "ECE with label smoothing 0.1 (mean)",
+                ".1%",
+            ),
+        ],
+    }.items()
 }
 
 
@@ -324,9 +329,7 @@ def results_markdown(root: Path) -> str:
         lines += [
             f"## {topic[:1].upper()}{topic[1:]}",
             "",
-            f"Computed by {{doc}}`../solutions/{name}`. Executed on {record.get('device', 'unknown device')}; "
-            f"data: {record.get('data_source', 'unknown')}; TensorFlow {record.get('tensorflow', '?')}, "
-            f"Keras {record.get('keras', '?')}; {record.get('executed_at', 'not executed')}.",
+            f"Computed by {{doc}}`../solutions/{name}`. {_executed(record)}",
             "",
             "| Result | This course | Reference |",
             "|---|---:|---:|",
