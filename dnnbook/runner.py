@@ -279,9 +279,8 @@ def run_seeds(args, root: Path) -> int:
         (seed, path)
         for seed in args.seeds
         for path in targets
-        if not survey.is_done(
-            survey.result_path(out_dir, seed, path.relative_to(root)),
-            nbs.code_hash(nbs.read(path)),
+        if not survey.has_result(
+            out_dir, seed, path, path.relative_to(root)
         )
     ]
     print(

@@ -133,3 +133,74 @@ def test_seeds_and_notebooks_parse_in_any_order(monkeypatch):
     ] * 2
     assert runner.main(["seeds"]) == 0  # default: the fixed seeds
     assert seen[-1].seeds == list(survey.SURVEY_SEEDS)
+
+
+def committed_notebook(tmp_path: Path, printed: str) -> Path:
+    """A notebook whose outputs are a FULL run of its code, as make run leaves it."""
+    from nbformat.v4 import new_output
+
+    path = notebook(tmp_path)
+    nb = nbs.read(path)
+    nb.cells[0].outputs = [
+        new_output("stream", name="stdout", text=printed)
+    ]
+    nb.metadata[nbs.META_KEY] = {
+        "execution": {
+            "mode": "FULL",
+            "duration_s": 12.5,
+            "code_sha256": nbs.code_hash(nb),
+        }
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+def test_the_committed_seed_is_read_from_the_committed_outputs(
+    tmp_path, monkeypatch
+):
+    printed = (
+        "training...\n"
+        "✓ BN beats plain (bn = 0.9123, plain = 0.8, verdict = a, b)\n"
+        "✓ SELU is level\n"
+    )
+    path = committed_notebook(tmp_path, printed)
+    rel, out = path.relative_to(tmp_path), tmp_path / "seeds"
+    assert survey.has_result(out, survey.COMMITTED_SEED, path, rel)
+    assert not survey.has_result(out, 1001, path, rel)
+    gathered = survey.gather(out, [path], tmp_path)
+    (run,) = gathered["notebooks"][rel.as_posix()]["runs"]
+    assert run["seed"] == survey.COMMITTED_SEED
+    assert run["duration_s"] == 12.5
+    assert run["claims"] == [
+        {
+            "statement": "BN beats plain",
+            "held": True,
+            "numbers": {"bn": "0.9123", "plain": "0.8", "verdict": "a, b"},
+        },
+        {"statement": "SELU is level", "held": True, "numbers": {}},
+    ]
+    # outputs of older code are no result: the committed seed is run again
+    nb = nbs.read(path)
+    nb.cells[0].source += "y = 2\n"
+    nbformat.write(nb, path)
+    assert survey.committed_result(path, rel) is None
+    assert not survey.has_result(out, survey.COMMITTED_SEED, path, rel)
+
+
+def test_glued_values_get_their_range_across_the_seeds():
+    runs = [
+        {
+            "glued": {
+                "acc": "0.81",
+                "verdict": "'every run above'",
+                "n": "3",
+            }
+        },
+        {"glued": {"acc": "0.79", "verdict": "'overlap'", "n": "3"}},
+        {"glued": {"acc": "0.8", "verdict": "'overlap'"}},
+    ]
+    assert survey.glued_rows(runs) == [
+        ("acc", "0.79 – 0.81"),
+        ("verdict", "2 different texts on 3 seeds"),
+        ("n", "3"),
+    ]
