@@ -99,6 +99,29 @@ OVERRIDES: dict[str, Tolerance] = {
         why="the lowest point of a noisy range test can move to a "
         "neighbouring rate between re-runs",
     ),
+    **{
+        key: Tolerance(
+            absolute=1.5,
+            why="one epoch's change of a mean accuracy, in points: 1.5 "
+            "points (the verdict it sets is compared)",
+        )
+        for key in ("sched_piecewise_jump_pts", "sched_constant_gain_pts")
+    },
+    "reg_mc_acc_change_pts": Tolerance(
+        absolute=2.0, why="a difference of accuracies in points: 2 points"
+    ),
+    "reg_max_norm_gap_pts": Tolerance(
+        absolute=3.0,
+        why="a difference between two single runs' accuracies: 3 points",
+    ),
+    **{
+        key: Tolerance(
+            compared=False,
+            why="a standard deviation over a few runs moves by half of "
+            "itself between re-runs; the verdict it sets is compared",
+        )
+        for key in ("reg_none_run_std_pts", "reg_max_norm_yardstick_pts")
+    },
     "monitor_overhead": Tolerance(
         compared=False, why="a share of time: it depends on the machine"
     ),

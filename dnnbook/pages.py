@@ -421,11 +421,18 @@ def report_markdown(root: Path) -> str:
 
 
 def write_pages(root: Path) -> list[Path]:
-    """Rebuilds both generated pages under ``root``; returns their paths."""
+    """Rebuilds the generated pages under ``root``; returns their paths.
+
+    The execution report, the results page and the seed survey's page (with
+    its JSON): a FULL run changes the committed seed's results.
+    """
+    from dnnbook.survey import survey_files
+
     written = []
     for rel, text in (
         (REPORT_PATH, report_markdown(root)),
         (RESULTS_PATH, results_markdown(root)),
+        *survey_files(root).items(),
     ):
         (root / rel).write_text(text)
         written.append(root / rel)

@@ -309,15 +309,11 @@ def write_robustness(root: Path) -> list[Path]:
     """Gather the survey into book/robustness.json and book/robustness.md."""
     from dnnbook import survey
 
-    gathered = survey.gather(
-        (root / survey.SURVEY_DIR), nbs.executed_notebooks(root), root
-    )
-    json_path, page = root / survey.SURVEY_JSON, root / survey.SURVEY_PAGE
-    json_path.write_text(
-        json.dumps(gathered, indent=1, ensure_ascii=False) + "\n"
-    )
-    page.write_text(survey.robustness_markdown(gathered, root))
-    return [json_path, page]
+    written = []
+    for rel, text in survey.survey_files(root).items():
+        (root / rel).write_text(text)
+        written.append(root / rel)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

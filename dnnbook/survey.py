@@ -61,7 +61,12 @@ def claim_statements(nb) -> list[str]:
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) == "claim"
+                # claim(...) or checks.claim(...)
+                and "claim"
+                in (
+                    getattr(node.func, "id", None),
+                    getattr(node.func, "attr", None),
+                )
                 and node.args
             ):
                 statement = _string(node.args[0])
@@ -193,12 +198,31 @@ def run_one(
     return result
 
 
-def gather(out_dir: Path, notebooks: list[Path], root: Path) -> dict:
-    """Every surveyed result for the notebooks' current code, by notebook."""
+def gather(
+    out_dir: Path,
+    notebooks: list[Path],
+    root: Path,
+    previous: dict | None = None,
+) -> dict:
+    """Every surveyed result for the notebooks' current code, by notebook.
+
+    Each (seed, notebook) result comes from the first of: the committed
+    notebook itself (the committed seed), a result file in ``out_dir``, and
+    ``previous`` (the committed survey, so that results survey runs on other
+    machines gathered stay); each only if made by the notebook's current code.
+    """
     survey = {"seeds": list(SURVEY_SEEDS), "notebooks": {}}
     for path in notebooks:
         rel = path.relative_to(root)
         code = nbs.code_hash(nbs.read(path))
+        before = (
+            (previous or {}).get("notebooks", {}).get(rel.as_posix(), {})
+        )
+        kept = (
+            {run["seed"]: run for run in before.get("runs", [])}
+            if before.get("code_sha256") == code
+            else {}
+        )
         runs = []
         for seed in SURVEY_SEEDS:
             result = result_path(out_dir, seed, rel)
@@ -211,11 +235,37 @@ def gather(out_dir: Path, notebooks: list[Path], root: Path) -> dict:
                 runs.append(committed)
             elif is_done(result, code):
                 runs.append(json.loads(result.read_text()))
+            elif seed in kept:
+                runs.append(kept[seed])
         survey["notebooks"][rel.as_posix()] = {
             "code_sha256": code,
             "runs": runs,
         }
     return survey
+
+
+def survey_files(
+    root: Path, out_dir: Path | None = None
+) -> dict[Path, str]:
+    """book/robustness.json and book/robustness.md as they should read now.
+
+    Gathers ``out_dir`` (default ``_build/seeds``) into the committed survey.
+    """
+    committed = root / SURVEY_JSON
+    previous = (
+        json.loads(committed.read_text()) if committed.is_file() else None
+    )
+    gathered = gather(
+        root / SURVEY_DIR if out_dir is None else out_dir,
+        nbs.executed_notebooks(root),
+        root,
+        previous,
+    )
+    return {
+        SURVEY_JSON: json.dumps(gathered, indent=1, ensure_ascii=False)
+        + "\n",
+        SURVEY_PAGE: robustness_markdown(gathered, root),
+    }
 
 
 def _number(text) -> float | None:

@@ -26,7 +26,10 @@ def restart(model, build, seed: int) -> None:
     ``build`` is the function that made ``model`` (same architecture, so the
     same list of weights); ``model`` must be compiled. Its optimizer's step
     counter and slots (momentum, second moments) return to their initial
-    values; its learning rate stays as compiled.
+    values. Its learning rate keeps its current value (a schedule stays a
+    schedule): set it again if a callback changed it. The numbers a restarted
+    run computes can differ from a fresh model's by float rounding where
+    Keras reuses a graph traced for other batch shapes.
     """
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None:

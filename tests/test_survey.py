@@ -12,7 +12,7 @@ from dnnbook import survey
 CLAIMS = (
     'claim("BN beats " "plain", bn > plain, bn=bn, plain=plain)\n'
     "x = 1\n"
-    'claim("SELU is level", True)\n'
+    'checks.claim("SELU is level", True)\n'
 )
 
 
