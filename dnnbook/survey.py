@@ -346,10 +346,12 @@ def robustness_markdown(survey: dict, root: Path) -> str:
         rows = claim_rows(statements, entry["runs"])
         surveyed = sorted(run["seed"] for run in entry["runs"])
         errors = [run for run in entry["runs"] if run.get("error")]
+        nb = nbs.read(root / rel)
         lines = [
-            f"## {{doc}}`../{Path(rel).with_suffix('').as_posix()}`",
+            f"## {nbs.title(nb, Path(rel).stem)}",
             "",
-            "Surveyed on seeds "
+            f"{{doc}}`The notebook <../{Path(rel).with_suffix('').as_posix()}>`"
+            " was surveyed on seeds "
             + (", ".join(map(str, surveyed)) or "none yet")
             + ".",
         ]
