@@ -342,11 +342,10 @@ def robustness_markdown(survey: dict, root: Path) -> str:
     seeds = survey["seeds"]
     sections, every, total, unsurveyed = [], 0, 0, 0
     for rel, entry in survey["notebooks"].items():
-        statements = claim_statements(nbs.read(root / rel))
-        rows = claim_rows(statements, entry["runs"])
+        nb = nbs.read(root / rel)  # read once: its claims and its title
+        rows = claim_rows(claim_statements(nb), entry["runs"])
         surveyed = sorted(run["seed"] for run in entry["runs"])
         errors = [run for run in entry["runs"] if run.get("error")]
-        nb = nbs.read(root / rel)
         lines = [
             f"## {nbs.title(nb, Path(rel).stem)}",
             "",
