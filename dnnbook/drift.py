@@ -120,7 +120,12 @@ OVERRIDES: dict[str, Tolerance] = {
             why="a standard deviation over a few runs moves by half of "
             "itself between re-runs; the verdict it sets is compared",
         )
-        for key in ("reg_none_run_std_pts", "reg_max_norm_yardstick_pts")
+        for key in (
+            "reg_none_run_std_pts",
+            "reg_max_norm_yardstick_pts",
+            "reg_dropout_yardstick_pts",
+            "reg_alpha_yardstick_pts",
+        )
     },
     "monitor_overhead": Tolerance(
         compared=False, why="a share of time: it depends on the machine"

@@ -40,10 +40,41 @@ SURVEY_PAGE = Path("book") / "robustness.md"
 
 
 def _string(node: ast.AST) -> str | None:
-    """The value of a string literal (implicit concatenation included)."""
+    """A claim's statement as written: a string literal's value, or an
+    f-string's template, each replacement field shown as ``{expression}``
+    (its format spec dropped)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            part.value
+            if isinstance(part, ast.Constant)
+            else "{" + ast.unparse(part.value) + "}"
+            for part in node.values
+        )
     return None
+
+
+_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def _pattern(statement: str) -> str:
+    """A regular expression for the texts a statement prints: a template's
+    fields match any text."""
+    return "(?:.+?)".join(re.escape(p) for p in _FIELD.split(statement))
+
+
+def prints(statement: str, text: str) -> bool:
+    """Whether ``text`` is what the claim written as ``statement`` prints."""
+    return re.fullmatch(_pattern(statement), text, re.S) is not None
+
+
+def shown(statement: str, texts: list[str]) -> str:
+    """How the page shows a claim: as it printed when every seed printed the
+    same text, else its template with each field as …"""
+    if len(set(texts)) == 1:
+        return texts[0]
+    return _FIELD.sub("…", statement)
 
 
 def claim_statements(nb) -> list[str]:
@@ -128,14 +159,17 @@ def committed_result(path: Path, rel: Path) -> dict | None:
     ]
     claims = []
     for statement in claim_statements(nb):
-        mark = f"✓ {statement}"
-        line = next((ln for ln in lines if ln.startswith(mark)), None)
-        if line is not None:
+        # ✓ statement as printed, then its numbers in brackets, if any
+        line = re.compile(
+            f"✓ ({_pattern(statement)})((?: \\(.*\\))?)$", re.S
+        )
+        match = next(filter(None, map(line.match, lines)), None)
+        if match is not None:
             claims.append(
                 {
-                    "statement": statement,
+                    "statement": match.group(1),
                     "held": True,
-                    "numbers": _claim_numbers(line[len(mark) :]),
+                    "numbers": _claim_numbers(match.group(2)),
                 }
             )
     return {
@@ -291,14 +325,16 @@ def claim_rows(statements: list[str], runs: list[dict]) -> list[dict]:
             record
             for run in runs
             for record in run["claims"]
-            if record["statement"] == statement
+            if prints(statement, record["statement"])
         ]
         names = list(
             dict.fromkeys(k for r in outcomes for k in r["numbers"])
         )
         rows.append(
             {
-                "statement": statement,
+                "statement": shown(
+                    statement, [r["statement"] for r in outcomes]
+                ),
                 "seeds": len(outcomes),
                 "held": sum(r["held"] for r in outcomes),
                 "numbers": {

@@ -135,11 +135,13 @@ def test_seeds_and_notebooks_parse_in_any_order(monkeypatch):
     assert seen[-1].seeds == list(survey.SURVEY_SEEDS)
 
 
-def committed_notebook(tmp_path: Path, printed: str) -> Path:
+def committed_notebook(
+    tmp_path: Path, printed: str, source: str = CLAIMS
+) -> Path:
     """A notebook whose outputs are a FULL run of its code, as make run leaves it."""
     from nbformat.v4 import new_output
 
-    path = notebook(tmp_path)
+    path = notebook(tmp_path, source)
     nb = nbs.read(path)
     nb.cells[0].outputs = [
         new_output("stream", name="stdout", text=printed)
@@ -204,3 +206,37 @@ def test_glued_values_get_their_range_across_the_seeds():
         ("verdict", "2 different texts on 3 seeds"),
         ("n", "3"),
     ]
+
+
+def test_a_claim_written_as_an_f_string_is_surveyed_too(
+    tmp_path, monkeypatch
+):
+    source = (
+        'claim(f"in epochs 2 to {half:d}, 1cycle is below", gap > 0, gap=gap)\n'
+        'claim("in epochs 2 to 9, BN is below", True)\n'
+    )
+    assert survey.claim_statements(
+        nbs.read(notebook(tmp_path, source))
+    ) == [
+        "in epochs 2 to {half}, 1cycle is below",
+        "in epochs 2 to 9, BN is below",
+    ]
+    printed = (
+        "✓ in epochs 2 to 9, 1cycle is below (gap = 0.01)\n"
+        "✓ in epochs 2 to 9, BN is below\n"
+    )
+    path = committed_notebook(tmp_path, printed, source)
+    rel, out = path.relative_to(tmp_path), tmp_path / "seeds"
+    monkeypatch.setattr(survey, "SURVEY_SEEDS", (survey.COMMITTED_SEED, 1))
+    outcomes = {1: [("in epochs 2 to 7, 1cycle is below", False, {})]}
+    survey.run_one(path, rel, 1, out, fake_execute(outcomes), {})
+    page = survey.robustness_markdown(
+        survey.gather(out, [path], tmp_path), tmp_path
+    )
+    # the two seeds printed different texts: the page shows the template
+    assert (
+        "| in epochs 2 to …, 1cycle is below | 1 of 2 | gap 0.01 |" in page
+    )
+    # a plain statement is not taken for the template's output, nor the
+    # other way round
+    assert "| in epochs 2 to 9, BN is below | 1 of 1 (not yet" in page
