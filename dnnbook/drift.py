@@ -107,6 +107,9 @@ OVERRIDES: dict[str, Tolerance] = {
         )
         for key in ("sched_piecewise_jump_pts", "sched_constant_gain_pts")
     },
+    "reg_dropout_change_pts": Tolerance(
+        absolute=2.0, why="a difference of accuracies in points: 2 points"
+    ),
     "reg_mc_acc_change_pts": Tolerance(
         absolute=2.0, why="a difference of accuracies in points: 2 points"
     ),
