@@ -163,8 +163,9 @@ def committed_result(path: Path, rel: Path) -> dict | None:
         line = re.compile(
             f"✓ ({_pattern(statement)})((?: \\(.*\\))?)$", re.S
         )
-        match = next(filter(None, map(line.match, lines)), None)
-        if match is not None:
+        matches = list(filter(None, map(line.match, lines)))
+        # a template may print several texts (a claim called in a loop)
+        for match in matches if _FIELD.search(statement) else matches[:1]:
             claims.append(
                 {
                     "statement": match.group(1),
@@ -317,32 +318,43 @@ def _range(values: list) -> str:
     return f"{low:.4g}" if low == high else f"{low:.4g} – {high:.4g}"
 
 
+def _groups(statement: str, runs: list[dict]) -> list[list[dict]]:
+    """The outcomes of one claim call: one group, or one per printed text
+    when a run printed several (a claim called in a loop)."""
+    per_run = [
+        [r for r in run["claims"] if prints(statement, r["statement"])]
+        for run in runs
+    ]
+    outcomes = [r for found in per_run for r in found]
+    if all(len(found) <= 1 for found in per_run):
+        return [outcomes]
+    texts = dict.fromkeys(r["statement"] for r in outcomes)
+    return [[r for r in outcomes if r["statement"] == t] for t in texts]
+
+
 def claim_rows(statements: list[str], runs: list[dict]) -> list[dict]:
     """Per claim: on how many surveyed seeds it held, and its numbers' ranges."""
     rows = []
     for statement in statements:
-        outcomes = [
-            record
-            for run in runs
-            for record in run["claims"]
-            if prints(statement, record["statement"])
-        ]
-        names = list(
-            dict.fromkeys(k for r in outcomes for k in r["numbers"])
-        )
-        rows.append(
-            {
-                "statement": shown(
-                    statement, [r["statement"] for r in outcomes]
-                ),
-                "seeds": len(outcomes),
-                "held": sum(r["held"] for r in outcomes),
-                "numbers": {
-                    name: _range([r["numbers"].get(name) for r in outcomes])
-                    for name in names
-                },
-            }
-        )
+        for outcomes in _groups(statement, runs):
+            names = list(
+                dict.fromkeys(k for r in outcomes for k in r["numbers"])
+            )
+            rows.append(
+                {
+                    "statement": shown(
+                        statement, [r["statement"] for r in outcomes]
+                    ),
+                    "seeds": len(outcomes),
+                    "held": sum(r["held"] for r in outcomes),
+                    "numbers": {
+                        name: _range(
+                            [r["numbers"].get(name) for r in outcomes]
+                        )
+                        for name in names
+                    },
+                }
+            )
     return rows
 
 

@@ -240,3 +240,28 @@ def test_a_claim_written_as_an_f_string_is_surveyed_too(
     # a plain statement is not taken for the template's output, nor the
     # other way round
     assert "| in epochs 2 to 9, BN is below | 1 of 1 (not yet" in page
+
+
+def test_a_claim_called_in_a_loop_gets_a_row_per_text():
+    runs = [
+        {
+            "claims": [
+                {
+                    "statement": "ReLU is cheap, by far",
+                    "held": True,
+                    "numbers": {},
+                },
+                {
+                    "statement": "ELU is cheap, by far",
+                    "held": s != 2,
+                    "numbers": {},
+                },
+            ]
+        }
+        for s in (1, 2)
+    ]
+    rows = survey.claim_rows(["{name}, by far"], runs)
+    assert [(r["statement"], r["held"], r["seeds"]) for r in rows] == [
+        ("ReLU is cheap, by far", 2, 2),
+        ("ELU is cheap, by far", 1, 2),
+    ]
