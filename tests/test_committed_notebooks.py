@@ -353,8 +353,6 @@ def test_the_robustness_page_is_up_to_date_with_the_survey():
 # claims must each have held on every surveyed seed. Remove a notebook from
 # here once `make seeds` has run it on every seed and its claims all hold.
 SURVEY_PENDING = {
-    "notebooks/07_optimizers.ipynb": "code changed (issue 30: AdaGrad's "
-    "training-loss sentence): seeds 1001-3003 to run again",
     "notebooks/09_regularization.ipynb": "two dropout claims failed on "
     "seed 2002 (the validation-loss rise without dropout was 0.023, not "
     "over 0.05): strengthen the experiment or rewrite them",
