@@ -352,12 +352,7 @@ def test_the_robustness_page_is_up_to_date_with_the_survey():
 # Notebooks whose survey is not finished, and why. Every other notebook's
 # claims must each have held on every surveyed seed. Remove a notebook from
 # here once `make seeds` has run it on every seed and its claims all hold.
-SURVEY_PENDING = {
-    "notebooks/09_regularization.ipynb": "two dropout claims failed on "
-    "seed 2002 (the validation-loss rise without dropout was 0.023, not "
-    "over 0.05): strengthen the experiment or rewrite them",
-    "solutions/cifar10_deep_dnn.ipynb": "seeds 1001-3003 not run yet",
-}
+SURVEY_PENDING: dict[str, str] = {}
 
 
 def survey_rows():
