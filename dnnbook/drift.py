@@ -82,9 +82,13 @@ OVERRIDES: dict[str, Tolerance] = {
         compared=False,
         why="a verdict on two timings: it depends on the machine",
     ),
-    "cifar10_mc_cost_ratio": Tolerance(
-        compared=False, why="a ratio of times: it depends on the machine"
-    ),
+    **{
+        key: Tolerance(
+            compared=False,
+            why="a ratio of times: it depends on the machine",
+        )
+        for key in ("cifar10_mc_cost_ratio", "cifar10_mc_pass_cost")
+    },
     "cifar10_rankings": Tolerance(
         compared=False,
         why="sentences that quote every run's mean; the verdicts in them "
@@ -107,6 +111,17 @@ OVERRIDES: dict[str, Tolerance] = {
         )
         for key in ("sched_piecewise_jump_pts", "sched_constant_gain_pts")
     },
+    **{
+        key: Tolerance(
+            absolute=2.0,
+            why="a difference of accuracies in points: 2 points",
+        )
+        for key in (
+            "sched_power_gain_pts",
+            "sched_top_range_pts",
+            "sched_late_margin_pts",
+        )
+    },
     "reg_dropout_change_pts": Tolerance(
         absolute=2.0, why="a difference of accuracies in points: 2 points"
     ),
@@ -115,6 +130,20 @@ OVERRIDES: dict[str, Tolerance] = {
     ),
     "reg_max_norm_gap_pts": Tolerance(
         absolute=2.0, why="a difference of accuracies in points: 2 points"
+    ),
+    **{
+        key: Tolerance(
+            absolute=5.0,
+            why="a difference of accuracies on two tenths of the test images "
+            "(1,000 images each), in points: 5 points (the verdict it sets is "
+            "compared)",
+        )
+        for key in ("reg_flag_gap_min_pts", "reg_flag_gap_max_pts")
+    },
+    "reg_flag_noise_max_pts": Tolerance(
+        absolute=1.0,
+        why="two bootstrap standard errors of that difference: they move "
+        "only with the accuracies, by under a point",
     ),
     **{
         key: Tolerance(
@@ -134,6 +163,10 @@ OVERRIDES: dict[str, Tolerance] = {
             "reg_max_norm_yardstick_pts",
             "reg_dropout_yardstick_pts",
             "reg_alpha_yardstick_pts",
+            "reg_mc_acc_noise_pts",
+            "sched_power_yardstick_pts",
+            "sched_top_yardstick_pts",
+            "sched_late_yardstick_pts",
         )
     },
     "monitor_overhead": Tolerance(

@@ -373,7 +373,9 @@ def glued_rows(runs: list[dict]) -> list[tuple[str, str]]:
         else:
             distinct = len(set(values))
             span = (
-                f"the same text on all {len(values)} seeds"
+                "one seed so far"
+                if len(values) == 1
+                else f"the same text on all {len(values)} seeds"
                 if distinct == 1
                 else f"{distinct} different texts on {len(values)} seeds"
             )
