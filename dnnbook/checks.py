@@ -516,8 +516,9 @@ def check_one_cycle(make_callback, peak: float, steps: int) -> None:
             "decays it to almost nothing"
         )
     _ok(
-        f"the rate rises from {cycle[0]:.2g} to {cycle[top]:.2g} (step "
-        f"{top + 1} of {steps}), then falls to {cycle[-1]:.2g}"
+        f"your callback, stepped through {steps} steps on a stand-in model "
+        f"(no training): the rate rises from {cycle[0]:.2g} to "
+        f"{cycle[top]:.2g} (step {top + 1}), then falls to {cycle[-1]:.2g}"
     )
 
 
