@@ -131,6 +131,44 @@ def _fast_env(fast: bool):
     return scoped_env(**{FAST_ENV: "1" if fast else "0"})
 
 
+class ChangedWhileRunning(RuntimeError):
+    """The notebook's code changed on disk while it ran."""
+
+
+def _keep_edits_made_meanwhile(source, now, executed, path: Path):
+    """An in-place run writes the notebook back when it ends, which would undo
+    edits made meanwhile. Edits to markdown cells are carried into the
+    executed copy (they do not change what ran); any other change (code,
+    cells added or removed) stops the write, since the outputs would no
+    longer belong to the code on disk."""
+    if now.cells == source.cells:
+        return executed
+
+    def shape(nb):
+        return [
+            (
+                c.get("id"),
+                c.cell_type,
+                c.source if c.cell_type == "code" else "",
+            )
+            for c in nb.cells
+        ]
+
+    if shape(now) != shape(source):
+        raise ChangedWhileRunning(
+            f"{path} changed on disk while it ran (code, or cells added or "
+            "removed): its executed copy was not written. Run it again."
+        )
+    edited = {
+        c.get("id"): c for c in now.cells if c.cell_type == "markdown"
+    }
+    for cell in executed.cells:
+        if cell.cell_type == "markdown" and cell.get("id") in edited:
+            cell.source = edited[cell.get("id")].source
+            cell.metadata = edited[cell.get("id")].metadata
+    return executed
+
+
 def execute(
     path: Path,
     out_path: Path,
@@ -176,6 +214,8 @@ def execute(
         duration = time.perf_counter() - start
         nb = nbs.read(running)
     _clean_papermill_metadata(nb)
+    if out_path.exists() and out_path.resolve() == path.resolve():
+        nb = _keep_edits_made_meanwhile(source, nbs.read(path), nb, path)
     if "kernelspec" in source.metadata:
         nb.metadata["kernelspec"] = source.metadata["kernelspec"]
     record = {

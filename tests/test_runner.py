@@ -229,3 +229,40 @@ def test_execute_passes_a_seed_parameter(tmp_path):
         source, out, fast=True, env_info=ENV_INFO, parameters={"SEED": 7}
     )
     assert nbs.read(out).cells[-1].outputs[0].text == "SEED 7\n"
+
+
+EDIT_OWN_FILE = """\
+import nbformat
+nb = nbformat.read("{name}", as_version=4)
+{change}
+nbformat.write(nb, "{name}")
+"""
+
+
+def test_markdown_edited_during_an_in_place_run_is_kept(tmp_path):
+    change = 'nb.cells[0].source = "# Edited while it ran"'
+    path = tiny_notebook(
+        tmp_path / "edited.ipynb",
+        new_code_cell(
+            EDIT_OWN_FILE.format(name="edited.ipynb", change=change)
+        ),
+    )
+    runner.execute(path, path, fast=True, env_info=ENV_INFO)
+    after = nbs.read(path)
+    assert after.cells[0].source == "# Edited while it ran"
+    assert after.cells[2].outputs[0].text == "FAST is True\n"  # executed
+
+
+def test_code_edited_during_an_in_place_run_stops_the_write(tmp_path):
+    change = "nb.cells[2].source = \"print('changed')\""
+    path = tiny_notebook(
+        tmp_path / "edited.ipynb",
+        new_code_cell(
+            EDIT_OWN_FILE.format(name="edited.ipynb", change=change)
+        ),
+    )
+    with pytest.raises(runner.ChangedWhileRunning, match="Run it again"):
+        runner.execute(path, path, fast=True, env_info=ENV_INFO)
+    after = nbs.read(path)
+    assert after.cells[2].source == "print('changed')"  # the edit survives
+    assert not after.cells[2].get("outputs")
