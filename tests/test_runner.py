@@ -231,21 +231,21 @@ def test_execute_passes_a_seed_parameter(tmp_path):
     assert nbs.read(out).cells[-1].outputs[0].text == "SEED 7\n"
 
 
-EDIT_OWN_FILE = """\
-import nbformat
-nb = nbformat.read("{name}", as_version=4)
-{change}
-nbformat.write(nb, "{name}")
-"""
+def self_editing_notebook(tmp_path, change):
+    """A tiny notebook whose last cell applies ``change`` to ``nb``, the
+    notebook's own file on disk, while it runs."""
+    code = (
+        "import nbformat\n"
+        'nb = nbformat.read("edited.ipynb", as_version=4)\n'
+        f"{change}\n"
+        'nbformat.write(nb, "edited.ipynb")\n'
+    )
+    return tiny_notebook(tmp_path / "edited.ipynb", new_code_cell(code))
 
 
 def test_markdown_edited_during_an_in_place_run_is_kept(tmp_path):
-    change = 'nb.cells[0].source = "# Edited while it ran"'
-    path = tiny_notebook(
-        tmp_path / "edited.ipynb",
-        new_code_cell(
-            EDIT_OWN_FILE.format(name="edited.ipynb", change=change)
-        ),
+    path = self_editing_notebook(
+        tmp_path, 'nb.cells[0].source = "# Edited while it ran"'
     )
     runner.execute(path, path, fast=True, env_info=ENV_INFO)
     after = nbs.read(path)
@@ -254,12 +254,8 @@ def test_markdown_edited_during_an_in_place_run_is_kept(tmp_path):
 
 
 def test_code_edited_during_an_in_place_run_stops_the_write(tmp_path):
-    change = "nb.cells[2].source = \"print('changed')\""
-    path = tiny_notebook(
-        tmp_path / "edited.ipynb",
-        new_code_cell(
-            EDIT_OWN_FILE.format(name="edited.ipynb", change=change)
-        ),
+    path = self_editing_notebook(
+        tmp_path, "nb.cells[2].source = \"print('changed')\""
     )
     with pytest.raises(runner.ChangedWhileRunning, match="Run it again"):
         runner.execute(path, path, fast=True, env_info=ENV_INFO)
