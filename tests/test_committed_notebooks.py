@@ -352,12 +352,7 @@ def test_the_robustness_page_is_up_to_date_with_the_survey():
 # Notebooks whose survey is not finished, and why. Every other notebook's
 # claims must each have held on every surveyed seed. Remove a notebook from
 # here once `make seeds` has run it on every seed and its claims all hold.
-SURVEY_PENDING: dict[str, str] = {
-    "solutions/cifar10_deep_dnn.ipynb": "code changed (8 epochs; the claim "
-    "'after one epoch, BN is ahead of the baseline' failed on seed 1001, "
-    "37.38% against 37.52%, and is now a glued verdict with a sampling-noise "
-    "yardstick): seeds 1001-3003 to run again",
-}
+SURVEY_PENDING: dict[str, str] = {}
 
 
 def survey_rows():
