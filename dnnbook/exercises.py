@@ -52,7 +52,7 @@ from pathlib import Path
 import nbformat
 
 from dnnbook import notebooks as nbs
-from dnnbook.todo import defined_names
+from dnnbook.todo import defined_names, global_reads
 
 SOLUTION_TAG = "solution"
 #: A code cell shown on the solution's page but left out of the exercise (the
@@ -77,14 +77,25 @@ HEADING = re.compile(r"^#{2,4} (.+)$", re.MULTILINE)
 # ----------------------------------------------------------------------- generator
 
 
+def _read_later(name: str, later: list[str]) -> bool:
+    """Does any of the code in ``later`` read ``name`` from the globals?"""
+    for source in later:
+        reads = global_reads(source)
+        if reads is None:  # not parseable on its own: any mention counts
+            if re.search(rf"\b{re.escape(name)}\b", source):
+                return True
+        elif name in reads:
+            return True
+    return False
+
+
 def _stub(
-    indent: str, hint: str, removed: str, task: str, later: str
+    indent: str, hint: str, removed: str, task: str, later: list[str]
 ) -> list[str]:
-    # Only the names that code after the stub reads: not the solution's helpers.
+    # Only the names that code after the stub reads: not the solution's
+    # helpers, nor a later function's parameter that shares a name.
     defines = [
-        name
-        for name in defined_names(removed)
-        if re.search(rf"\b{re.escape(name)}\b", later)
+        name for name in defined_names(removed) if _read_later(name, later)
     ]
     width = LINE_LENGTH - len(indent)
     comment = textwrap.wrap(
@@ -126,7 +137,7 @@ def _strip_regions(
     source: str,
     where: str,
     task: str = "",
-    later: str = "",
+    later: list[str] = (),
     finished: bool = False,
 ) -> str:
     outside = re.sub(
@@ -147,7 +158,7 @@ def _strip_regions(
                 region
                 if finished
                 else _stub(
-                    indent, hint, "\n".join(region), task, later + outside
+                    indent, hint, "\n".join(region), task, [*later, outside]
                 )
             )
             region = None
@@ -170,7 +181,7 @@ def _strip_regions(
     return "\n".join(out)
 
 
-def _stub_cell(source: str, task: str = "", later: str = "") -> str:
+def _stub_cell(source: str, task: str = "", later: list[str] = ()) -> str:
     lines = source.splitlines()
     hints = []
     if lines and TODO_LINE.match(
@@ -180,7 +191,7 @@ def _stub_cell(source: str, task: str = "", later: str = "") -> str:
         while lines and lines[0].lstrip().startswith("#"):
             hints.append(lines.pop(0).lstrip("# ").strip())
     hint = " ".join(hints) or DEFAULT_HINT
-    return "\n".join(_stub("", hint, "\n".join(lines), task, later))
+    return "\n".join(_stub("", hint, "\n".join(lines), task, list(later)))
 
 
 def banner(solution_name: str, title: str) -> str:
@@ -255,9 +266,9 @@ def make_exercise(solution, name: str, finished: bool = False):
         and not nbs.is_glue_only(cell.source)
     ]
 
-    def after(index: int) -> str:
-        """The code of the exercise's cells below cell ``index``."""
-        return "\n".join(source for i, source in kept if i > index)
+    def after(index: int) -> list[str]:
+        """The code of the exercise's cells below cell ``index``, one per cell."""
+        return [source for i, source in kept if i > index]
 
     cells, task = [], ""
     for i, cell in enumerate(nb.cells):

@@ -141,6 +141,61 @@ def _bound(body) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def global_reads(code: str) -> set[str] | None:
+    """Names that ``code`` reads from the notebook's globals, now or when its
+    functions run: not a function's parameters, nor the names it binds
+    itself. None when the code does not parse."""
+    try:
+        tree = ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return None
+    found: set[str] = set()
+
+    def visit(node, local):
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+        ):
+            args = node.args
+            body = node.body if isinstance(node.body, list) else [node.body]
+            params = {
+                a.arg
+                for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+                + [args.vararg, args.kwarg]
+                if a
+            }
+            declared = {
+                name
+                for stmt in body
+                for sub in ast.walk(stmt)
+                if isinstance(sub, ast.Global)
+                for name in sub.names
+            }
+            bound = (
+                set().union(*(_stored(stmt) for stmt in body)) - declared
+            )
+            # decorators and defaults run where the function is defined
+            for expr in [
+                *getattr(node, "decorator_list", []),
+                *args.defaults,
+                *[d for d in args.kw_defaults if d is not None],
+            ]:
+                visit(expr, local)
+            for stmt in body:
+                visit(stmt, local | params | bound)
+            return
+        if (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and node.id not in local
+        ):
+            found.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child, local)
+
+    visit(tree, frozenset())
+    return found
+
+
 def _needed_now(tree: ast.Module) -> list[str]:
     """Names the cell reads while it runs (not those read later by the functions it defines)."""
     found: list[str] = []

@@ -127,6 +127,28 @@ def test_generated_exercise_replaces_solutions_and_keeps_the_rest():
     assert "dnnbook" not in exercise.metadata
 
 
+def test_a_stub_defines_only_the_names_later_code_reads_from_globals():
+    # A later function's parameter, a comment or a string that happens to
+    # share a removed name is no read of it; a global read inside a later
+    # function is.
+    nb = sample_solution()
+    nb.cells[
+        4
+    ].source = "# TODO: set x and first\nx = base + 2\nfirst = 1\nlast = 2"
+    nb.cells[5].source = (
+        "def shift(first):  # the first value\n"
+        "    return first + x\n\n"
+        "print('last of all', shift(0))"
+    )
+    stub = ex.make_exercise(nb, "tiny.ipynb").cells[4].source
+    assert 'defines=["x"],' in stub, stub
+    assert ex.global_reads("def f(a):\n    b = a\n    return b + c") == {
+        "c"
+    }
+    assert ex.global_reads("g = lambda a, k=d: a + e\n") == {"d", "e"}
+    assert ex.global_reads("def f(:") is None
+
+
 def test_a_solution_must_be_titled_as_one():
     nb = sample_solution()
     nb.cells[0].source = "# Exercise: a tiny task"
